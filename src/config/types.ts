@@ -1,0 +1,97 @@
+/** Normalised, validated configuration: what the rest of dbt-spoke works with. */
+
+export type SyncMode = 'upsert' | 'update' | 'create' | 'mirror';
+
+/** A model column copied into a destination field. */
+export interface FieldMapping {
+  column: string;
+  field: string;
+}
+
+/**
+ * A Salesforce lookup by external id: the column's value is matched against `match` on
+ * `object`, and the record is linked through the relationship `relationship` (e.g. `Account`,
+ * whose id field is `AccountId`).
+ */
+export interface LookupMapping {
+  column: string;
+  relationship: string;
+  object: string;
+  match: string;
+}
+
+/** A HubSpot association to a record of `to` whose unique property `match` equals `column`. */
+export interface AssociationMapping {
+  to: string;
+  column: string;
+  match: string;
+  /** HubSpot association type id; the default type between the two objects when absent. */
+  typeId?: number;
+}
+
+export interface Relation {
+  database: string | null;
+  schema: string;
+  identifier: string;
+}
+
+export interface SyncSpec {
+  /** Stable id: explicit `name`, else `<model>:<destination>.<object>`. Key of state and history. */
+  id: string;
+  model: string;
+  /** dbt unique id, e.g. `model.example.crm_accounts`. */
+  uniqueId: string;
+  /** Where dbt built the model. */
+  relation: Relation;
+  destination: string;
+  object: string;
+  key: string;
+  match: string;
+  mode: SyncMode;
+  fields: FieldMapping[];
+  lookups: LookupMapping[];
+  associations: AssociationMapping[];
+  /** Model names or sync ids this sync must run after, as written. */
+  after: string[];
+  /** Where it was declared, for diagnostics. */
+  source: { file: string; index: number };
+}
+
+export type DestinationType = 'salesforce' | 'hubspot';
+
+export interface SalesforceDestinationConfig {
+  name: string;
+  type: 'salesforce';
+  loginUrl: string;
+  instanceUrl?: string;
+  apiVersion: string;
+  username?: string;
+  password?: string;
+  clientId?: string;
+  clientSecret?: string;
+  accessToken?: string;
+}
+
+export interface HubspotDestinationConfig {
+  name: string;
+  type: 'hubspot';
+  baseUrl: string;
+  accessToken?: string;
+}
+
+export type DestinationConfig = SalesforceDestinationConfig | HubspotDestinationConfig;
+
+export interface SandboxRouting {
+  /** Explicit endpoints of a running `spoke sandbox`; when absent one is started in-process. */
+  salesforceUrl?: string;
+  hubspotUrl?: string;
+}
+
+export interface SpokeConfig {
+  /** Absolute path of spoke.yml, or null when the project has none. */
+  file: string | null;
+  destinations: Record<string, DestinationConfig>;
+  /** Set when the active dbt target routes every destination to the sandbox. */
+  sandbox: SandboxRouting | null;
+  state: { schema: string };
+}

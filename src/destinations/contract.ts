@@ -1,0 +1,102 @@
+/**
+ * What every destination (Salesforce, HubSpot) offers the engine. Destinations know nothing of
+ * dbt or of spoke's configuration files; the engine is the only place both meet.
+ */
+
+export interface FieldSchema {
+  name: string;
+  label?: string;
+  /** Destination type as the API names it (`string`, `email`, `picklist`, `enumeration`, ...). */
+  type: string;
+  /** Usable as the upsert key (Salesforce external id, HubSpot unique-value property). */
+  unique: boolean;
+  createable: boolean;
+  updateable: boolean;
+  /** Must be present when creating a record. */
+  required: boolean;
+  picklistValues?: string[];
+  /** Salesforce reference fields: target objects and relationship name (`Account` for `AccountId`). */
+  referenceTo?: string[];
+  relationshipName?: string | null;
+}
+
+export interface ObjectSchema {
+  object: string;
+  fields: FieldSchema[];
+}
+
+export type WriteOperation = 'upsert' | 'update' | 'create';
+
+/** A Salesforce relationship set by the parent's external id, e.g. Account.Wistia_Account_Id__c. */
+export interface OutboundLookup {
+  relationship: string;
+  object: string;
+  match: string;
+  value: string | null;
+}
+
+/** A HubSpot association to a record of `to` found by its unique property `match`. */
+export interface OutboundAssociation {
+  to: string;
+  match: string;
+  value: string | null;
+  typeId?: number;
+}
+
+export interface OutboundRecord {
+  /** The model key, as a string. Outcomes are matched back by it. */
+  key: string;
+  /** Destination field -> value. Does not contain the match field (the writer adds it). */
+  values: Record<string, unknown>;
+  lookups: OutboundLookup[];
+  associations: OutboundAssociation[];
+}
+
+export interface WriteRequest {
+  object: string;
+  operation: WriteOperation;
+  /** Destination field holding the key (external id / unique property). */
+  match: string;
+  /** At most `limits.maxBatchSize` records with distinct keys. */
+  records: OutboundRecord[];
+}
+
+export type OutcomeStatus = 'created' | 'updated' | 'deleted' | 'skipped' | 'failed';
+
+export interface OutcomeError {
+  /** Normalised code: the destination's own (`INVALID_EMAIL_ADDRESS`, `PROPERTY_DOESNT_EXIST`) where it gives one. */
+  code: string;
+  /** The destination's own message. */
+  message: string;
+  /** Worth retrying within the run (429, 5xx, timeouts, row locks, expired session). */
+  transient: boolean;
+  fields?: string[];
+}
+
+export interface RecordOutcome {
+  key: string;
+  status: OutcomeStatus;
+  destinationId?: string;
+  error?: OutcomeError;
+}
+
+export interface DestinationLimits {
+  maxBatchSize: number;
+  /** Requests in flight at once. */
+  concurrency: number;
+}
+
+export interface Destination {
+  readonly name: string;
+  readonly type: 'salesforce' | 'hubspot';
+  readonly limits: DestinationLimits;
+  /** Verifies credentials; throws SpokeError SPOKE_DESTINATION_AUTH with the fix. */
+  check(): Promise<void>;
+  describe(object: string): Promise<ObjectSchema>;
+  /**
+   * Exactly one outcome per input record, in input order. Never throws for record- or
+   * batch-level API errors: a batch-level error becomes a failed outcome for every record.
+   */
+  write(request: WriteRequest): Promise<RecordOutcome[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,46 @@
+import type { Relation } from '../config/types.js';
+
+export type WarehouseType = 'postgres' | 'redshift' | 'duckdb';
+
+export interface PostgresConnection {
+  type: 'postgres' | 'redshift';
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  database: string;
+  schema: string;
+  sslmode?: string;
+  connectTimeoutSeconds?: number;
+}
+
+export interface DuckdbConnection {
+  type: 'duckdb';
+  /** Absolute path of the database file, or `:memory:`. */
+  path: string;
+  database?: string;
+  schema: string;
+}
+
+export type WarehouseConnection = PostgresConnection | DuckdbConnection;
+
+export interface ColumnInfo {
+  name: string;
+  type: string;
+}
+
+/** A row as dbt-spoke sees it: JSON-friendly values (strings, numbers, booleans, null). */
+export type Row = Record<string, string | number | boolean | null>;
+
+export interface Warehouse {
+  readonly type: WarehouseType;
+  /** Columns of a relation in declaration order; throws SPOKE_WAREHOUSE naming it when missing. */
+  columns(relation: Relation): Promise<ColumnInfo[]>;
+  /**
+   * Streams the named columns of a relation in batches, never holding the whole table.
+   * Dates and timestamps come as ISO-8601 strings, decimals and big integers as numbers when
+   * they fit exactly, else strings.
+   */
+  readRows(relation: Relation, columns: string[], batchSize: number): AsyncIterable<Row[]>;
+  close(): Promise<void>;
+}
