@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import { assertSameInvocation } from '../../dbt/artifacts.js';
+import { succeededModels } from '../../dbt/run-selection.js';
+import { runDbt } from '../../dbt/runner.js';
+import { loadProject } from '../../engine/load-project.js';
+import { SpokeError } from '../../errors.js';
+import { EXIT_FAILED, EXIT_USAGE } from '../exit-codes.js';
+import { runAndReport } from '../views/run-view.js';
+import { parseDbtArgs } from './args.js';
+
+export function registerDbt(program: Command, setExitCode: (code: number) => void): void {
+  program
+    .command('dbt')
+    .description('run dbt (e.g. `spoke dbt build`), then sync the models that succeeded in that invocation')
+    .argument('[args...]', 'arguments for dbt, passed through unchanged (plus spoke’s --json)')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async (args: string[]) => {
+      const parsed = parseDbtArgs(args);
+      const projectDir = parsed.projectDir ?? process.cwd();
+      const location = {
+        projectDir,
+        ...(parsed.profilesDir ? { profilesDir: parsed.profilesDir } : {}),
+        ...(parsed.target ? { target: parsed.target } : {}),
+      };
+      // With --json, stdout carries only spoke's document; dbt's output goes to stderr.
+      const output = parsed.json
+        ? { stdio: 'pipe' as const, onLine: (line: string) => process.stderr.write(`${line}\n`) }
+        : { stdio: 'inherit' as const };
+
+      // Validate meta.spoke before dbt builds anything, so a broken definition writes nothing.
+      const parse = await runDbt(['parse'], { ...location, stdio: 'pipe', onLine: () => {} });
+      if (parse.outcome === 'ok') await loadProject(location);
+
+      const runId = randomUUID();
+      const dbt = await runDbt(parsed.dbtArgs, { ...location, ...output, runId });
+      if (dbt.outcome === 'crash') {
+        process.stderr.write(`dbt exited with code ${dbt.exitCode} before finishing; nothing was synced.\n`);
+        setExitCode(EXIT_USAGE);
+        return;
+      }
+
+      const project = await loadProject(location);
+      if (!project.runResults) {
+        throw new SpokeError('SPOKE_ARTIFACTS_MISSING', 'dbt wrote no run_results.json; nothing to sync.');
+      }
+      assertSameInvocation(project.manifest, project.runResults);
+      if (project.runResults.metadata.env?.SPOKE_RUN_ID !== runId) {
+        throw new SpokeError(
+          'SPOKE_ARTIFACTS_MISMATCH',
+          `target/run_results.json was not written by the dbt run spoke started (run ${runId}). ` +
+            'Did dbt write its artifacts to another --target-path? Pass the same one to spoke.',
+        );
+      }
+      const { exitCode } = await runAndReport({
+        project,
+        runId,
+        json: parsed.json,
+        builtModels: succeededModels(project.manifest, project.runResults),
+        extra: { dbt: { exit_code: dbt.exitCode, args: parsed.dbtArgs } },
+      });
+      setExitCode(dbt.outcome === 'handled_errors' ? EXIT_FAILED : exitCode);
+    });
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { SpokeError } from '../errors.js';
+import { registerDbt } from './dbt/command.js';
+import { EXIT_USAGE, exitCodeFor } from './exit-codes.js';
+import { registerSandbox } from './sandbox/command.js';
+import { registerSync } from './sync/command.js';
+import { registerValidate } from './validate/command.js';
+import { errorJson, errorText } from './views/error-view.js';
+
+const setExitCode = (code: number) => {
+  process.exitCode = code;
+};
+
+const program = new Command()
+  .name('spoke')
+  .description('dbt-spoke: sync dbt models to Salesforce and HubSpot, configured in meta.spoke')
+  .exitOverride()
+  .showHelpAfterError();
+registerDbt(program, setExitCode);
+registerSync(program, setExitCode);
+registerValidate(program, setExitCode);
+registerSandbox(program, setExitCode);
+
+// The one place errors become output and exit codes.
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
+  } else {
+    const json = process.argv.includes('--json');
+    if (json) process.stdout.write(`${JSON.stringify(errorJson(error), null, 2)}\n`);
+    else process.stderr.write(`${errorText(error)}\n`);
+    process.exitCode = exitCodeFor(error);
+    if (!(error instanceof SpokeError) && process.env.SPOKE_DEBUG) throw error;
+  }
+}

@@ -1,0 +1,29 @@
+import { randomUUID } from 'node:crypto';
+import { type RunSyncsOptions, runSyncs } from '../../engine/run-syncs.js';
+import type { RunResult } from '../../observe/lifecycle.js';
+import { ConsoleReporter } from '../../observe/reporters/console-reporter.js';
+import { JsonReporter } from '../../observe/reporters/json-reporter.js';
+import { EXIT_FAILED, EXIT_OK } from '../exit-codes.js';
+
+/** Runs syncs with the reporters the output mode asks for and prints the result. */
+export async function runAndReport(
+  options: Omit<RunSyncsOptions, 'reporters' | 'runId'> & { runId?: string; json: boolean; extra?: object },
+): Promise<{ exitCode: number; run: RunResult }> {
+  const json = new JsonReporter();
+  const run = await runSyncs({
+    ...options,
+    runId: options.runId ?? randomUUID(),
+    reporters: options.json ? [json] : [new ConsoleReporter()],
+  });
+  if (options.json) process.stdout.write(`${JSON.stringify({ ...json.document, ...options.extra }, null, 2)}\n`);
+  else if (run.syncs.some((sync) => sync.status !== 'skipped') && sandboxHint(options.project.config.sandbox)) {
+    process.stdout.write(
+      'Records are in the sandbox: npx spoke sandbox records salesforce Account (or hubspot companies, ...)\n',
+    );
+  }
+  return { exitCode: run.status === 'success' ? EXIT_OK : EXIT_FAILED, run };
+}
+
+function sandboxHint(sandbox: unknown): boolean {
+  return sandbox !== null && sandbox !== undefined;
+}

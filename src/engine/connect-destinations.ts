@@ -1,0 +1,89 @@
+import { join } from 'node:path';
+import type { DestinationConfig, SpokeConfig } from '../config/types.js';
+import type { Destination } from '../destinations/contract.js';
+import { createHubspotDestination } from '../destinations/hubspot/destination.js';
+import { createSalesforceDestination } from '../destinations/salesforce/destination.js';
+import { SpokeError } from '../errors.js';
+import { HUBSPOT_SANDBOX_TOKEN, type RunningSandbox, SALESFORCE_SANDBOX_CREDENTIALS, startSandbox } from '../sandbox/index.js';
+
+export interface ConnectedDestinations {
+  get(name: string): Destination;
+  /** Where sandbox records live when the target routes to an in-process sandbox. */
+  sandboxStateFile: string | null;
+  close(): Promise<void>;
+}
+
+/** Where `spoke sandbox` and in-process sandboxes keep their records, per project. */
+export function sandboxStateFile(projectDir: string): string {
+  return join(projectDir, '.spoke', 'sandbox.json');
+}
+
+/**
+ * Creates the destinations a run needs. When the active target routes to the sandbox, every
+ * destination points at it (an already running `spoke sandbox` when its URLs are configured,
+ * else one started in this process over the project's sandbox state file).
+ */
+export async function connectDestinations(
+  config: SpokeConfig,
+  names: Iterable<string>,
+  projectDir: string,
+): Promise<ConnectedDestinations> {
+  let sandbox: RunningSandbox | null = null;
+  let sandboxUrls: { salesforce: string; hubspot: string } | null = null;
+  const stateFile = sandboxStateFile(projectDir);
+  if (config.sandbox) {
+    const { salesforceUrl, hubspotUrl } = config.sandbox;
+    if (salesforceUrl && hubspotUrl) {
+      sandboxUrls = { salesforce: salesforceUrl, hubspot: hubspotUrl };
+    } else {
+      sandbox = await startSandbox({ stateFile });
+      sandboxUrls = { salesforce: sandbox.salesforceUrl, hubspot: sandbox.hubspotUrl };
+    }
+  }
+
+  const destinations = new Map<string, Destination>();
+  for (const name of names) {
+    const configured = config.destinations[name];
+    if (!configured) {
+      throw new SpokeError('SPOKE_CONFIG_INVALID', `Destination "${name}" is not defined in spoke.yml.`);
+    }
+    destinations.set(name, createDestination(sandboxUrls ? routeToSandbox(configured, sandboxUrls) : configured));
+  }
+
+  return {
+    sandboxStateFile: sandbox ? stateFile : null,
+    get(name) {
+      const destination = destinations.get(name);
+      if (!destination) throw new Error(`destination ${name} was not connected`);
+      return destination;
+    },
+    async close() {
+      await Promise.allSettled([...destinations.values()].map((destination) => destination.close()));
+      await sandbox?.close();
+    },
+  };
+}
+
+function createDestination(config: DestinationConfig): Destination {
+  return config.type === 'salesforce' ? createSalesforceDestination(config) : createHubspotDestination(config);
+}
+
+function routeToSandbox(
+  config: DestinationConfig,
+  urls: { salesforce: string; hubspot: string },
+): DestinationConfig {
+  if (config.type === 'salesforce') {
+    const { username, password, clientId, clientSecret } = SALESFORCE_SANDBOX_CREDENTIALS;
+    return {
+      name: config.name,
+      type: 'salesforce',
+      loginUrl: urls.salesforce,
+      apiVersion: config.apiVersion,
+      username,
+      password,
+      clientId,
+      clientSecret,
+    };
+  }
+  return { name: config.name, type: 'hubspot', baseUrl: urls.hubspot, accessToken: HUBSPOT_SANDBOX_TOKEN };
+}

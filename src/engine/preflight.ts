@@ -1,0 +1,86 @@
+import type { SyncSpec } from '../config/types.js';
+import type { Destination, FieldSchema, ObjectSchema } from '../destinations/contract.js';
+import type { Diagnostic } from '../errors.js';
+import { closestMatch } from '../util/closest-match.js';
+import type { ColumnInfo } from '../warehouse/warehouse.js';
+
+/**
+ * Checks one sync against what exists before anything is written: the model's columns in the
+ * warehouse and the destination's fields. A mapping mistake is reported here, located, rather
+ * than as thousands of failed records.
+ */
+export async function preflightSync(
+  spec: SyncSpec,
+  columns: ColumnInfo[],
+  destination: Destination,
+): Promise<Diagnostic[]> {
+  const diagnostics: Diagnostic[] = [];
+  const at = (field: string, message: string, fix: string) =>
+    diagnostics.push({ file: spec.source.file, model: spec.model, field: `spoke[${spec.source.index}].${field}`, message, fix });
+
+  const columnNames = columns.map((column) => column.name);
+  const checkColumn = (column: string, field: string) => {
+    if (columnNames.includes(column)) return;
+    const near = closestMatch(column, columnNames);
+    at(
+      field,
+      `column "${column}" does not exist in ${spec.model} (${spec.relation.schema}.${spec.relation.identifier}).`,
+      near ? `did you mean "${near}"?` : `use one of: ${columnNames.join(', ')}.`,
+    );
+  };
+  checkColumn(spec.key, 'key');
+  for (const { column } of spec.fields) checkColumn(column, `fields.${column}`);
+  for (const { column } of spec.lookups) checkColumn(column, `fields.${column}`);
+  spec.associations.forEach(({ column }, index) => checkColumn(column, `associations[${index}].column`));
+
+  const schema = await destination.describe(spec.object);
+  const fieldOf = (name: string) => schema.fields.find((field) => field.name === name);
+  const writable = (field: FieldSchema) =>
+    spec.mode === 'update' ? field.updateable : spec.mode === 'create' ? field.createable : field.createable || field.updateable;
+
+  checkUniqueField(schema, spec.match, (message, fix) => at('match', message, fix));
+  for (const { column, field } of spec.fields) {
+    const found = fieldOf(field);
+    if (!found) {
+      at(`fields.${column}`, `${spec.object} has no field "${field}".`, suggestField(schema, field));
+    } else if (!writable(found)) {
+      at(`fields.${column}`, `${spec.object}.${field} is read-only in ${destination.name}.`, 'map the column to a writable field, or remove it.');
+    }
+  }
+  for (const lookup of spec.lookups) {
+    const path = `fields.${lookup.column}.lookup`;
+    if (!schema.fields.some((field) => field.relationshipName === lookup.relationship)) {
+      const relationships = schema.fields.flatMap((field) => (field.relationshipName ? [field.relationshipName] : []));
+      const near = closestMatch(lookup.relationship, relationships);
+      at(path, `${spec.object} has no relationship "${lookup.relationship}".`, near ? `did you mean "${near}"?` : `use one of: ${relationships.join(', ')}.`);
+      continue;
+    }
+    const parent = await destination.describe(lookup.object);
+    checkUniqueField(parent, lookup.match, (message, fix) => at(`fields.${lookup.column}.match`, message, fix));
+  }
+  for (const [index, association] of spec.associations.entries()) {
+    const target = await destination.describe(association.to);
+    checkUniqueField(target, association.match, (message, fix) => at(`associations[${index}].match`, message, fix));
+  }
+  return diagnostics;
+}
+
+function checkUniqueField(schema: ObjectSchema, name: string, report: (message: string, fix: string) => void): void {
+  const field = schema.fields.find((candidate) => candidate.name === name);
+  if (!field) {
+    report(`${schema.object} has no field "${name}".`, suggestField(schema, name));
+  } else if (!field.unique) {
+    report(
+      `${schema.object}.${name} cannot identify records: it is not an external id / unique-value field.`,
+      `mark it as an external id (Salesforce) or unique value (HubSpot), or match on another field.`,
+    );
+  }
+}
+
+function suggestField(schema: ObjectSchema, name: string): string {
+  const near = closestMatch(
+    name,
+    schema.fields.map((field) => field.name),
+  );
+  return near ? `did you mean "${near}"?` : `run \`spoke validate\` to list ${schema.object}'s fields, or create the field.`;
+}

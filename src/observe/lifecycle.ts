@@ -1,0 +1,83 @@
+import type { SyncSpec } from '../config/types.js';
+import type { RecordOutcome } from '../destinations/contract.js';
+import type { InvalidRecord } from '../plan/plan-records.js';
+
+/**
+ * - `success`: every record synced.
+ * - `partial`: some records failed or were invalid, within the failure threshold; downstream syncs run.
+ * - `failed`: the sync could not run, or too many records failed; downstream syncs are skipped.
+ * - `skipped`: not run, see `reason`.
+ */
+export type SyncStatus = 'success' | 'partial' | 'failed' | 'skipped';
+
+export interface RecordError {
+  key: string | null;
+  code: string;
+  message: string;
+}
+
+export interface SyncCounts {
+  /** Records sent to the destination (each record once, however often it was retried). */
+  attempted: number;
+  created: number;
+  updated: number;
+  deleted: number;
+  failed: number;
+  invalid: number;
+  skipped: number;
+}
+
+export interface SyncResult extends SyncCounts {
+  id: string;
+  model: string;
+  destination: string;
+  object: string;
+  status: SyncStatus;
+  /** Why the whole sync failed or was skipped. */
+  reason?: string;
+  errors: RecordError[];
+  /** Errors counted but not listed (the list is capped). */
+  errorsOmitted: number;
+  durationMs: number;
+}
+
+export interface RunInfo {
+  runId: string;
+  target: string;
+  invocationId: string | null;
+  dryRun: boolean;
+  syncs: SyncSpec[];
+}
+
+export interface RunResult {
+  runId: string;
+  target: string;
+  invocationId: string | null;
+  dryRun: boolean;
+  status: 'success' | 'failed';
+  syncs: SyncResult[];
+  durationMs: number;
+}
+
+export interface BatchResult {
+  outcomes: RecordOutcome[];
+  invalid: InvalidRecord[];
+}
+
+/**
+ * One lifecycle, many reporters. Hooks fire in this order: onRunStart once; per sync
+ * onSyncStart, onBatchResult for every batch the destination answered (after retries), and
+ * onSyncEnd (also for skipped syncs, without onSyncStart); onRunEnd once. Reporters observe
+ * only: they never change what is synced.
+ */
+export interface Reporter {
+  onRunStart?(run: RunInfo): void;
+  onSyncStart?(spec: SyncSpec, totalRows: number | null): void;
+  onBatchResult?(spec: SyncSpec, batch: BatchResult): void;
+  onSyncEnd?(result: SyncResult): void;
+  onRunEnd?(result: RunResult): void | Promise<void>;
+}
+
+export function emptyCounts(): SyncCounts {
+  return { attempted: 0, created: 0, updated: 0, deleted: 0, failed: 0, invalid: 0, skipped: 0 };
+}

@@ -1,0 +1,44 @@
+import type { Reporter, RunResult, SyncResult } from '../lifecycle.js';
+
+/** The `--json` document's per-sync entry: stable field names scripts can rely on. */
+export function syncJson(sync: SyncResult) {
+  return {
+    id: sync.id,
+    model: sync.model,
+    destination: sync.destination,
+    object: sync.object,
+    status: sync.status,
+    ...(sync.reason ? { reason: sync.reason } : {}),
+    attempted: sync.attempted,
+    created: sync.created,
+    updated: sync.updated,
+    deleted: sync.deleted,
+    failed: sync.failed,
+    invalid: sync.invalid,
+    skipped: sync.skipped,
+    errors: sync.errors,
+    errors_omitted: sync.errorsOmitted,
+    duration_ms: sync.durationMs,
+  };
+}
+
+export function runJson(run: RunResult) {
+  return {
+    run_id: run.runId,
+    target: run.target,
+    invocation_id: run.invocationId,
+    dry_run: run.dryRun,
+    status: run.status,
+    duration_ms: run.durationMs,
+    syncs: run.syncs.map(syncJson),
+  };
+}
+
+/** Collects the run and hands its JSON document to the caller once it ends. */
+export class JsonReporter implements Reporter {
+  document: ReturnType<typeof runJson> | null = null;
+
+  onRunEnd(run: RunResult): void {
+    this.document = runJson(run);
+  }
+}
