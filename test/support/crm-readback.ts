@@ -1,7 +1,12 @@
+import { join } from 'node:path';
 import { Client } from '@hubspot/api-client';
 import jsforce from 'jsforce';
-import { join } from 'node:path';
-import { HUBSPOT_SANDBOX_TOKEN, type RunningSandbox, SALESFORCE_SANDBOX_CREDENTIALS, startSandbox } from '../../src/sandbox/index.js';
+import {
+  HUBSPOT_SANDBOX_TOKEN,
+  type RunningSandbox,
+  SALESFORCE_SANDBOX_CREDENTIALS,
+  startSandbox,
+} from '../../src/sandbox/index.js';
 
 /**
  * Reads back what a sync left in the project's sandbox, through the real jsforce and HubSpot
@@ -28,11 +33,17 @@ export class CrmReadback {
   }
 
   async salesforceRecords(object: string, fields: string[]): Promise<Record<string, unknown>[]> {
-    const result = await this.salesforce.query(`SELECT Id, ${fields.join(', ')} FROM ${object}`, { autoFetch: true, maxFetch: 100_000 });
+    const result = await this.salesforce.query(`SELECT Id, ${fields.join(', ')} FROM ${object}`, {
+      autoFetch: true,
+      maxFetch: 100_000,
+    });
     return result.records as Record<string, unknown>[];
   }
 
-  async hubspotRecords(objectType: string, properties: string[]): Promise<{ id: string; properties: Record<string, string | null> }[]> {
+  async hubspotRecords(
+    objectType: string,
+    properties: string[],
+  ): Promise<{ id: string; properties: Record<string, string | null> }[]> {
     const all: { id: string; properties: Record<string, string | null> }[] = [];
     let after: string | undefined;
     do {

@@ -51,7 +51,8 @@ export function expectedAccountError(row: ModelRow, destination: 'salesforce' | 
 }
 
 export function expectedContactError(row: ModelRow, destination: 'salesforce' | 'hubspot'): string | null {
-  if (!EMAIL.test(String(row.email ?? ''))) return destination === 'salesforce' ? 'INVALID_EMAIL_ADDRESS' : 'INVALID_EMAIL';
+  if (!EMAIL.test(String(row.email ?? '')))
+    return destination === 'salesforce' ? 'INVALID_EMAIL_ADDRESS' : 'INVALID_EMAIL';
   if (destination === 'salesforce' && !String(row.last_name ?? '').trim()) return 'REQUIRED_FIELD_MISSING';
   return null;
 }

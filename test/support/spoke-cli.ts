@@ -14,7 +14,10 @@ export interface CliResult {
 }
 
 /** Runs the built `spoke` binary the way a user does, in `cwd`. */
-export async function runSpoke(args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+export async function runSpoke(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<CliResult> {
   const result = await execa(process.execPath, [spokeBin, ...args], {
     cwd: options.cwd,
     env: { ...options.env, NO_COLOR: '1' },
@@ -31,7 +34,8 @@ export async function copyExampleProject(): Promise<{ dir: string; cleanup(): Pr
   const dir = join(parent, 'project');
   await cp(join(repoRoot, 'dbt_project_example'), dir, {
     recursive: true,
-    filter: (source) => !SKIPPED.has(basename(source)) && !source.endsWith('.duckdb') && !source.endsWith('.wal'),
+    filter: (source) =>
+      !SKIPPED.has(basename(source)) && !source.endsWith('.duckdb') && !source.endsWith('.wal'),
   });
   return { dir, cleanup: () => rm(parent, { recursive: true, force: true }) };
 }

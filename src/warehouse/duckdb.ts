@@ -1,0 +1,144 @@
+import { stat } from 'node:fs/promises';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBTypeId } from '@duckdb/node-api';
+import type { Relation } from '../config/types.js';
+import { SpokeError } from '../errors.js';
+import { duplicateKeysSql } from './duplicate-keys-sql.js';
+import { normalizeDuckdbValue } from './normalize-duckdb-value.js';
+import { displayName, qualifiedName, quoteIdentifier } from './quote.js';
+import type { ColumnInfo, DuckdbConnection, Row, Warehouse } from './warehouse.js';
+
+const COLUMN_HINT = ' Check the mapped columns against the model, and run dbt if the model changed.';
+
+/**
+ * The DuckDB file dbt wrote. A file admits one writing process, so it is opened only after dbt
+ * has exited and closed as soon as the caller is done.
+ */
+export class DuckdbWarehouse implements Warehouse {
+  readonly type = 'duckdb' as const;
+  private closed = false;
+
+  private constructor(
+    private readonly config: DuckdbConnection,
+    private readonly instance: DuckDBInstance,
+  ) {}
+
+  static async open(config: DuckdbConnection): Promise<DuckdbWarehouse> {
+    if (config.path !== ':memory:') {
+      const file = await stat(config.path).catch(() => null);
+      if (!file?.isFile()) {
+        throw new SpokeError(
+          'SPOKE_WAREHOUSE',
+          `DuckDB database file ${config.path} does not exist. Run dbt (dbt build or dbt run) first, ` +
+            'and check that the path in the dbt target of profiles.yml is the one dbt writes.',
+        );
+      }
+    }
+    try {
+      return new DuckdbWarehouse(config, await DuckDBInstance.create(config.path));
+    } catch (error) {
+      const message = errorMessage(error);
+      const hint = /lock/i.test(message)
+        ? ' Another process (dbt, a DuckDB shell or UI) has the file open; close it and retry.'
+        : '';
+      throw new SpokeError(
+        'SPOKE_WAREHOUSE',
+        `Could not open DuckDB file ${config.path}: ${message}.${hint}`,
+      );
+    }
+  }
+
+  async columns(relation: Relation): Promise<ColumnInfo[]> {
+    const reader = await this.withConnection(relation, (connection) =>
+      connection.runAndReadAll(`DESCRIBE ${this.sqlName(relation)}`),
+    );
+    return reader
+      .getRowObjects()
+      .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+  }
+
+  async *readRows(relation: Relation, columns: string[], batchSize: number): AsyncIterable<Row[]> {
+    const sql = `SELECT ${columns.map(quoteIdentifier).join(', ')} FROM ${this.sqlName(relation)}`;
+    // A connection streams one result at a time; a connection per read lets reads interleave.
+    const connection = await this.run(relation, () => this.instance.connect());
+    try {
+      const result = await this.run(relation, () => connection.stream(sql));
+      const typeIds: DuckDBTypeId[] = columns.map((_, i) => result.columnTypeId(i));
+      let batch: Row[] = [];
+      while (true) {
+        const chunk = await this.run(relation, () => result.fetchChunk());
+        if (!chunk || chunk.rowCount === 0) break;
+        for (const values of chunk.getRows()) {
+          const row: Row = {};
+          columns.forEach((name, i) => {
+            row[name] = normalizeDuckdbValue(values[i] ?? null, typeIds[i]!);
+          });
+          batch.push(row);
+          if (batch.length === batchSize) {
+            yield batch;
+            batch = [];
+          }
+        }
+      }
+      if (batch.length > 0) yield batch;
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  async duplicateKeys(relation: Relation, column: string, limit: number): Promise<string[]> {
+    const reader = await this.withConnection(relation, (connection) =>
+      connection.runAndReadAll(duplicateKeysSql(this.sqlName(relation), column, limit)),
+    );
+    const typeId = reader.columnTypeId(0);
+    return reader.getRows().map((values) => String(normalizeDuckdbValue(values[0] ?? null, typeId)));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.instance.closeSync();
+  }
+
+  private sqlName(relation: Relation): string {
+    return qualifiedName(
+      { ...relation, database: relation.database ?? this.config.database ?? null },
+      'duckdb',
+    );
+  }
+
+  private async withConnection<T>(
+    relation: Relation,
+    use: (connection: DuckDBConnection) => Promise<T>,
+  ): Promise<T> {
+    const connection = await this.run(relation, () => this.instance.connect());
+    try {
+      return await this.run(relation, () => use(connection));
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  private async run<T>(relation: Relation, action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } catch (error) {
+      const message = errorMessage(error);
+      if (/^Catalog Error/i.test(message)) {
+        throw new SpokeError(
+          'SPOKE_WAREHOUSE',
+          `Relation ${displayName(relation)} does not exist in DuckDB file ${this.config.path}. Run dbt ` +
+            '(dbt build or dbt run) first, and check that dbt-spoke uses the same target as dbt.',
+        );
+      }
+      const hint = /^Binder Error/i.test(message) ? COLUMN_HINT : '';
+      throw new SpokeError(
+        'SPOKE_WAREHOUSE',
+        `Reading ${displayName(relation)} from DuckDB failed: ${message}.${hint}`,
+      );
+    }
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+}
