@@ -1,0 +1,118 @@
+import { Client } from '@hubspot/api-client';
+import type { HubspotDestinationConfig } from '../../config/types.js';
+import { SpokeError } from '../../errors.js';
+import type { Destination, ObjectSchema, RecordOutcome, WriteRequest } from '../contract.js';
+import { writeAssociations } from './associate.js';
+import { chunk, distinctRounds } from './batching.js';
+import { describeObject } from './describe.js';
+import { callFailure, isApiException } from './errors.js';
+import { createBatch, type ObjectBatch, updateBatch, upsertBatch } from './write-objects.js';
+
+const LIMITS = { maxBatchSize: 100, concurrency: 4 };
+
+const WRITERS = { upsert: upsertBatch, update: updateBatch, create: createBatch } as const;
+
+/**
+ * HubSpot through `@hubspot/api-client` (CRM v3 batch objects, v4 associations). The client's
+ * own retries are left off: they live in a process-wide singleton, and the engine retries.
+ */
+export function createHubspotDestination(config: HubspotDestinationConfig): Destination {
+  const baseUrl = config.baseUrl.replace(/\/+$/, '');
+  const client = new Client({ accessToken: config.accessToken, basePath: baseUrl });
+  const secrets = [config.accessToken];
+  const schemas = new Map<string, Promise<ObjectSchema>>();
+  const where = `HubSpot destination "${config.name}" (${baseUrl})`;
+
+  return {
+    name: config.name,
+    type: 'hubspot',
+    limits: LIMITS,
+
+    async check() {
+      if (!config.accessToken) {
+        throw new SpokeError(
+          'SPOKE_DESTINATION_AUTH',
+          `${where} has no access token. Set access_token in spoke.yml (a private app token with crm.objects and crm.schemas scopes).`,
+        );
+      }
+      try {
+        await client.crm.properties.coreApi.getAll('contacts', false);
+      } catch (error) {
+        const failure = callFailure(error, secrets);
+        const rejected = isApiException(error) && (error.code === 401 || error.code === 403);
+        throw new SpokeError(
+          'SPOKE_DESTINATION_AUTH',
+          rejected
+            ? `${where} refused the access token (${failure.message}). Check access_token in spoke.yml: it must be a valid private app token with CRM scopes.`
+            : `${where} could not be reached to verify credentials (${failure.message}). Check base_url and that the service is up.`,
+        );
+      }
+    },
+
+    describe(object) {
+      let schema = schemas.get(object);
+      if (!schema) {
+        schema = describeObject(client, object).catch((error: unknown) => {
+          schemas.delete(object);
+          const failure = callFailure(error, secrets);
+          throw new SpokeError(
+            'SPOKE_DESTINATION',
+            `${where} could not list the properties of "${object}" (${failure.message}). Check the object type name and the token's scopes.`,
+          );
+        });
+        schemas.set(object, schema);
+      }
+      return schema;
+    },
+
+    async write(request: WriteRequest): Promise<RecordOutcome[]> {
+      const writer = WRITERS[request.operation];
+      const results: (RecordOutcome | undefined)[] = request.records.map(() => undefined);
+      const rounds = distinctRounds(
+        request.records.map((record, index) => ({ key: record.key, record, index })),
+      );
+      for (const round of rounds) {
+        for (const part of chunk(round, LIMITS.maxBatchSize)) {
+          const records = part.map((p) => p.record);
+          const batch: ObjectBatch = {
+            client,
+            object: request.object,
+            match: request.match,
+            records,
+            secrets,
+          };
+          const answered = await writeBatch(writer, batch);
+          for (const p of part) results[p.index] = answered.get(p.key) ?? noOutcome(p.key);
+        }
+      }
+      return request.records.map((r, i) => results[i] ?? noOutcome(r.key));
+    },
+
+    async close() {
+      schemas.clear();
+    },
+  };
+}
+
+/** Writes one batch and its associations; whatever goes wrong becomes the records' outcomes. */
+async function writeBatch(
+  writer: (batch: ObjectBatch) => Promise<Map<string, RecordOutcome>>,
+  batch: ObjectBatch,
+): Promise<Map<string, RecordOutcome>> {
+  try {
+    const answered = await writer(batch);
+    await writeAssociations(batch.client, batch.object, batch.records, answered, batch.secrets);
+    return answered;
+  } catch (error) {
+    const failure = callFailure(error, batch.secrets);
+    return new Map(batch.records.map((r) => [r.key, { key: r.key, status: 'failed', error: failure }]));
+  }
+}
+
+function noOutcome(key: string): RecordOutcome {
+  return {
+    key,
+    status: 'failed',
+    error: { code: 'NO_RESULT', message: 'No outcome was produced for this record.', transient: false },
+  };
+}

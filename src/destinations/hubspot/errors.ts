@@ -1,0 +1,85 @@
+import type { OutcomeError } from '../contract.js';
+
+/** What `@hubspot/api-client` throws for a non-success status: `.code` is the HTTP status. */
+interface ApiExceptionLike {
+  code: number;
+  body: unknown;
+}
+
+export function isApiException(error: unknown): error is ApiExceptionLike {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { code?: unknown }).code === 'number' &&
+    'body' in error
+  );
+}
+
+const TRANSIENT_STATUS = new Set([423, 429, 477]);
+
+function parseBody(body: unknown): Record<string, unknown> {
+  if (typeof body === 'object' && body !== null) return body as Record<string, unknown>;
+  if (typeof body === 'string') {
+    try {
+      const parsed = JSON.parse(body) as unknown;
+      if (typeof parsed === 'object' && parsed !== null) return parsed as Record<string, unknown>;
+    } catch {
+      return { message: body };
+    }
+  }
+  return {};
+}
+
+/** A failure of a whole call (HTTP error or no answer), as the outcome of each of its records. */
+export function callFailure(error: unknown, secrets: (string | undefined)[] = []): OutcomeError {
+  const redact = (text: string) =>
+    secrets.reduce<string>((t, s) => (s ? t.split(s).join('[redacted]') : t), text);
+  if (isApiException(error)) {
+    const status = error.code;
+    const body = parseBody(error.body);
+    const code = String(body.category ?? body.errorType ?? `ERROR_HTTP_${status}`);
+    const message = typeof body.message === 'string' ? body.message : `HubSpot answered HTTP ${status}`;
+    return {
+      code,
+      message: redact(`HTTP ${status}: ${message}`),
+      transient: TRANSIENT_STATUS.has(status) || status >= 500,
+    };
+  }
+  const e = error as { name?: string; code?: string; type?: string; message?: string } | undefined;
+  const network = e?.name === 'FetchError' || e?.type === 'system' || /^E[A-Z]+$/.test(e?.code ?? '');
+  return {
+    code: network ? 'NETWORK_ERROR' : 'CLIENT_ERROR',
+    message: redact(e?.message ?? String(error)),
+    transient: network,
+  };
+}
+
+/** A per-input error of a batch response (the client's `StandardError`). */
+export interface BatchError {
+  category?: string;
+  message?: string;
+  context?: Record<string, string[]>;
+  errors?: { code?: string; message?: string; context?: Record<string, string[]> }[];
+}
+
+/** The record-level error: the nested code (`INVALID_EMAIL`), its messages and the properties. */
+export function batchErrorToOutcome(error: BatchError): OutcomeError {
+  const details = error.errors ?? [];
+  const fields = [...new Set(details.flatMap((d) => d.context?.propertyName ?? []))];
+  const messages = details.map((d) => d.message).filter((m): m is string => Boolean(m));
+  return {
+    code: details[0]?.code ?? error.category ?? 'UNKNOWN_ERROR',
+    message: messages.length > 0 ? messages.join('; ') : (error.message ?? 'HubSpot reported an error'),
+    transient: false,
+    ...(fields.length > 0 ? { fields } : {}),
+  };
+}
+
+/** Values in an error's context that may name the input: trace ids first, then ids. */
+export function batchErrorRefs(error: BatchError): string[] {
+  return [
+    ...(error.context?.objectWriteTraceId ?? []),
+    ...(error.context?.ids ?? []),
+    ...(error.context?.id ?? []),
+  ];
+}

@@ -1,0 +1,155 @@
+import type { Client } from '@hubspot/api-client';
+import type { OutboundRecord, RecordOutcome } from '../contract.js';
+import { answerBatch, failAll } from './batch-answers.js';
+import { callFailure } from './errors.js';
+import { KeyIndex } from './key-index.js';
+import { readIdsByUniqueValue } from './read-ids.js';
+import { toHubspotProperties } from './values.js';
+
+/** One request's worth of records with distinct keys, for `object` keyed by `match`. */
+export interface ObjectBatch {
+  client: Client;
+  object: string;
+  match: string;
+  records: OutboundRecord[];
+  /** Redacted from error messages. */
+  secrets: (string | undefined)[];
+}
+
+/** Batch upsert by `idProperty = match`; `_new` tells created from updated. Never throws. */
+export async function upsertBatch(batch: ObjectBatch): Promise<Map<string, RecordOutcome>> {
+  const { client, object, match, records } = batch;
+  const keys = records.map((r) => r.key);
+  const index = new KeyIndex(keys);
+  try {
+    const response = await client.crm.objects.batchApi.upsert(object, {
+      inputs: records.map((r) => ({
+        idProperty: match,
+        id: r.key,
+        objectWriteTraceId: r.key,
+        properties: toHubspotProperties(r.values),
+      })),
+    });
+    return answerBatch(
+      keys,
+      response,
+      (result) => {
+        const key = index.resolve(result.objectWriteTraceId) ?? index.resolve(result.properties?.[match]);
+        return key === undefined
+          ? undefined
+          : { key, status: result._new ? 'created' : 'updated', destinationId: result.id };
+      },
+      (ref) => index.resolve(ref),
+    );
+  } catch (error) {
+    return failAll(keys, callFailure(error, batch.secrets));
+  }
+}
+
+/** Update mode: only records that already exist (found by `match`); the rest are skipped. */
+export async function updateBatch(batch: ObjectBatch): Promise<Map<string, RecordOutcome>> {
+  const { client, object, match, records } = batch;
+  const keys = records.map((r) => r.key);
+  let existing: Map<string, string>;
+  try {
+    existing = await readIdsByUniqueValue(client, object, match, keys);
+  } catch (error) {
+    return failAll(keys, callFailure(error, batch.secrets));
+  }
+  const outcomes = new Map<string, RecordOutcome>();
+  for (const key of keys) {
+    if (!existing.has(key)) {
+      outcomes.set(key, {
+        key,
+        status: 'skipped',
+        error: {
+          code: 'NO_MATCH',
+          message: `No ${object} record has ${match} = "${key}"; update mode never creates records.`,
+          transient: false,
+        },
+      });
+    }
+  }
+  const matched = records.filter((r) => existing.has(r.key));
+  if (matched.length === 0) return outcomes;
+  const matchedKeys = matched.map((r) => r.key);
+  const index = new KeyIndex(matchedKeys);
+  const keyById = new Map(matched.map((r) => [existing.get(r.key) as string, r.key]));
+  try {
+    const response = await client.crm.objects.batchApi.update(object, {
+      inputs: matched.map((r) => ({
+        id: existing.get(r.key) as string,
+        objectWriteTraceId: r.key,
+        properties: toHubspotProperties(r.values),
+      })),
+    });
+    const answered = answerBatch(
+      matchedKeys,
+      response,
+      (result) => {
+        const key = index.resolve(result.objectWriteTraceId) ?? keyById.get(result.id);
+        return key === undefined ? undefined : { key, status: 'updated', destinationId: result.id };
+      },
+      (ref) => index.resolve(ref) ?? keyById.get(ref),
+    );
+    for (const [key, outcome] of answered)
+      outcomes.set(key, { destinationId: existing.get(key), ...outcome });
+  } catch (error) {
+    for (const [key, outcome] of failAll(matchedKeys, callFailure(error, batch.secrets))) {
+      outcomes.set(key, { ...outcome, destinationId: existing.get(key) });
+    }
+  }
+  return outcomes;
+}
+
+/** Create mode: records whose key already exists are skipped with their id; the rest created. */
+export async function createBatch(batch: ObjectBatch): Promise<Map<string, RecordOutcome>> {
+  const { client, object, match, records } = batch;
+  const keys = records.map((r) => r.key);
+  let existing: Map<string, string>;
+  try {
+    existing = await readIdsByUniqueValue(client, object, match, keys);
+  } catch (error) {
+    return failAll(keys, callFailure(error, batch.secrets));
+  }
+  const outcomes = new Map<string, RecordOutcome>();
+  for (const [key, id] of existing) {
+    outcomes.set(key, {
+      key,
+      status: 'skipped',
+      destinationId: id,
+      error: {
+        code: 'ALREADY_EXISTS',
+        message: `A ${object} record with ${match} = "${key}" already exists (id ${id}); create mode never updates.`,
+        transient: false,
+      },
+    });
+  }
+  const fresh = records.filter((r) => !existing.has(r.key));
+  if (fresh.length === 0) return outcomes;
+  const freshKeys = fresh.map((r) => r.key);
+  const index = new KeyIndex(freshKeys);
+  try {
+    const response = await client.crm.objects.batchApi.create(object, {
+      inputs: fresh.map((r) => ({
+        properties: { ...toHubspotProperties(r.values), [match]: r.key },
+        associations: [],
+        objectWriteTraceId: r.key,
+      })),
+    });
+    const answered = answerBatch(
+      freshKeys,
+      response,
+      (result) => {
+        const key = index.resolve(result.objectWriteTraceId) ?? index.resolve(result.properties?.[match]);
+        return key === undefined ? undefined : { key, status: 'created', destinationId: result.id };
+      },
+      (ref) => index.resolve(ref),
+    );
+    for (const [key, outcome] of answered) outcomes.set(key, outcome);
+  } catch (error) {
+    for (const [key, outcome] of failAll(freshKeys, callFailure(error, batch.secrets)))
+      outcomes.set(key, outcome);
+  }
+  return outcomes;
+}
