@@ -6,6 +6,7 @@ import type { HandlerResult, HubspotContext } from './context.js';
 import { errorBody, HubspotHttpError, sendJson, validationError } from './errors.js';
 import { PropertyRegistry, toPropertyResponse } from './properties.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter } from './rate-limit.js';
+import { listObjects } from './list.js';
 import { search } from './search.js';
 import type { HubspotServerOptions } from './types.js';
 
@@ -138,6 +139,10 @@ export async function createHubspotServer(options: HubspotServerOptions): Promis
   app.post(
     '/crm/v3/objects/:objectType/search',
     handle(false, (p, _q, body) => search(ctx, type(p.objectType), body)),
+  );
+  app.get(
+    '/crm/v3/objects/:objectType',
+    handle(false, (p, q) => listObjects(ctx, type(p.objectType), q as Parameters<typeof listObjects>[2])),
   );
   app.get(
     '/crm/v3/objects/:objectType/:objectId',

@@ -1,0 +1,73 @@
+import type { OutcomeError, RecordOutcome } from '../contract.js';
+
+const TRANSIENT_CODES = new Set([
+  'UNABLE_TO_LOCK_ROW',
+  'INVALID_SESSION_ID',
+  'SERVER_UNAVAILABLE',
+  'UNKNOWN_EXCEPTION',
+  'REQUEST_RUNNING_TOO_LONG',
+  'QUERY_TIMEOUT',
+]);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'UND_ERR_SOCKET',
+]);
+
+interface ApiError {
+  statusCode?: string;
+  errorCode?: string;
+  message?: string;
+  fields?: string[];
+}
+
+function isTransient(code: string): boolean {
+  return TRANSIENT_CODES.has(code) || NETWORK_CODES.has(code) || /^ERROR_HTTP_(5\d\d|429|420)$/.test(code);
+}
+
+/** A jsforce rejection (HTTP error, network failure, login failure) as an outcome error. */
+export function thrownError(error: unknown): OutcomeError {
+  const e = (error ?? {}) as {
+    errorCode?: unknown;
+    code?: unknown;
+    name?: unknown;
+    message?: unknown;
+    type?: unknown;
+  };
+  const network = typeof e.code === 'string' && NETWORK_CODES.has(e.code) ? e.code : undefined;
+  const code =
+    network ??
+    (typeof e.errorCode === 'string' ? e.errorCode : undefined) ??
+    (typeof e.name === 'string' && e.name !== 'Error' ? e.name : 'SALESFORCE_ERROR');
+  const message = typeof e.message === 'string' && e.message !== '' ? e.message : String(error);
+  const timeout = e.name === 'AbortError' || e.type === 'request-timeout';
+  return { code, message, transient: timeout || isTransient(code) };
+}
+
+/** The per-record errors of a collection result; the first code names the failure. */
+export function recordErrors(errors: ApiError[] | undefined): OutcomeError {
+  const list = errors ?? [];
+  const code = list[0]?.statusCode ?? list[0]?.errorCode ?? 'SALESFORCE_ERROR';
+  const fields = [...new Set(list.flatMap((e) => e.fields ?? []))];
+  return {
+    code,
+    message:
+      list
+        .map((e) => e.message ?? '')
+        .filter(Boolean)
+        .join('; ') || 'Salesforce rejected the record without a message',
+    transient: isTransient(code),
+    ...(fields.length > 0 ? { fields } : {}),
+  };
+}
+
+export function failAll(keys: string[], error: OutcomeError): RecordOutcome[] {
+  return keys.map((key) => ({ key, status: 'failed', error }));
+}

@@ -1,0 +1,112 @@
+import { Connection } from 'jsforce';
+import type { SalesforceDestinationConfig } from '../../config/types.js';
+import { ConfigError, SpokeError } from '../../errors.js';
+
+const MIN_API_VERSION = 46;
+
+/** Removes any secret from a message before it reaches an error or a log. */
+export function redact(config: SalesforceDestinationConfig, message: string): string {
+  let out = message;
+  for (const secret of [config.password, config.clientSecret, config.accessToken]) {
+    if (secret) out = out.split(secret).join('***');
+  }
+  return out;
+}
+
+export function checkApiVersion(config: SalesforceDestinationConfig): void {
+  const version = Number.parseFloat(config.apiVersion);
+  if (!/^\d+\.\d+$/.test(config.apiVersion) || version < MIN_API_VERSION) {
+    throw new ConfigError(
+      `Salesforce destination "${config.name}" uses API version ${config.apiVersion}; dbt-spoke needs ${MIN_API_VERSION}.0 or newer (sObject Collections upsert). Set api_version to e.g. "62.0".`,
+    );
+  }
+}
+
+function authMode(config: SalesforceDestinationConfig): 'token' | 'password' | 'client' | undefined {
+  if (config.accessToken) return 'token';
+  if (config.username && config.password) return 'password';
+  if (config.clientId && config.clientSecret) return 'client';
+  return undefined;
+}
+
+function newConnection(config: SalesforceDestinationConfig): Connection {
+  const { loginUrl, clientId, clientSecret } = config;
+  const version = config.apiVersion;
+  const oauth2 = clientId ? { loginUrl, clientId, ...(clientSecret ? { clientSecret } : {}) } : undefined;
+  if (config.accessToken) {
+    return new Connection({
+      loginUrl,
+      version,
+      instanceUrl: config.instanceUrl ?? loginUrl,
+      accessToken: config.accessToken,
+      ...(oauth2 ? { oauth2 } : {}),
+    });
+  }
+  if (!config.username && clientId && clientSecret) {
+    // jsforce cannot refresh a client-credentials session by itself: it has no refresh token.
+    return new Connection({
+      loginUrl,
+      version,
+      oauth2: { loginUrl, clientId, clientSecret },
+      refreshFn: (conn, callback) => {
+        conn
+          .authorize({ grant_type: 'client_credentials' })
+          .then(() => callback(null, conn.accessToken ?? undefined))
+          .catch((error: Error) => callback(error));
+      },
+    });
+  }
+  return new Connection({ loginUrl, version, ...(oauth2 ? { oauth2 } : {}) });
+}
+
+/** One jsforce connection per destination, logged in on first use and reused afterwards. */
+export class SalesforceSession {
+  private ready: Promise<Connection> | null = null;
+
+  constructor(private readonly config: SalesforceDestinationConfig) {}
+
+  /** The logged-in connection; a failed login is retried on the next call. */
+  connect(): Promise<Connection> {
+    this.ready ??= this.login().catch((error: unknown) => {
+      this.ready = null;
+      throw error;
+    });
+    return this.ready;
+  }
+
+  private async login(): Promise<Connection> {
+    const mode = authMode(this.config);
+    if (!mode) {
+      throw new SpokeError(
+        'SPOKE_DESTINATION_AUTH',
+        `Salesforce destination "${this.config.name}" has no credentials. Set username and password (with client_id and client_secret of a connected app), client_id and client_secret alone, or access_token.`,
+      );
+    }
+    const conn = newConnection(this.config);
+    if (mode === 'password') await conn.login(this.config.username as string, this.config.password as string);
+    if (mode === 'client') await conn.authorize({ grant_type: 'client_credentials' });
+    if (mode === 'token') await conn.request('/limits');
+    return conn;
+  }
+
+  /** Turns a login failure into the error `check()` reports: where, why, and what to verify. */
+  authError(error: unknown): SpokeError {
+    if (error instanceof SpokeError) return error;
+    const reason = redact(this.config, error instanceof Error ? error.message || error.name : String(error));
+    const mode = authMode(this.config);
+    const what =
+      mode === 'token'
+        ? 'Check that access_token is current and instance_url is the org it was issued for.'
+        : mode === 'client'
+          ? "Check client_id and client_secret, that the connected app allows the client-credentials flow, and that login_url is the org's My Domain URL."
+          : 'Check username, password (with the security token appended if the org requires one), client_id and client_secret, and that login_url is the right one (login.salesforce.com for production, test.salesforce.com for sandboxes).';
+    return new SpokeError(
+      'SPOKE_DESTINATION_AUTH',
+      `Salesforce destination "${this.config.name}" could not log in at ${this.config.loginUrl}: ${reason}. ${what}`,
+    );
+  }
+
+  close(): void {
+    this.ready = null;
+  }
+}

@@ -1,0 +1,195 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { SalesforceContext } from './context.js';
+import type { DmlContext, SaveResult } from './dml.js';
+import { messages, notFound, recordError, SalesforceHttpError } from './errors.js';
+import { isIdShaped } from './ids.js';
+import { asRecord, coerceRecord } from './parse-body.js';
+import type { SalesforceObject } from './types.js';
+
+const MAX_RECORDS = 200;
+
+interface CollectionBody {
+  allOrNone: boolean;
+  records: Record<string, unknown>[];
+}
+
+function readBody(request: FastifyRequest): CollectionBody {
+  const body = asRecord(request.body);
+  if (!Array.isArray(body.records)) {
+    throw new SalesforceHttpError(400, 'JSON_PARSER_ERROR', 'The request body must contain a records array.');
+  }
+  if (body.records.length > MAX_RECORDS)
+    throw new SalesforceHttpError(400, 'EXCEEDED_ID_LIMIT', messages.exceededIdLimit);
+  return { allOrNone: body.allOrNone === true, records: body.records.map(asRecord) };
+}
+
+function recordType(ctx: SalesforceContext, record: Record<string, unknown>): SalesforceObject | SaveResult {
+  const type = asRecord(record.attributes).type;
+  if (typeof type !== 'string' || type === '') {
+    return { success: false, errors: [recordError('INVALID_TYPE', 'Must send a concrete entity type.')] };
+  }
+  const object = ctx.registry.get(type);
+  if (!object)
+    return {
+      success: false,
+      errors: [recordError('INVALID_TYPE', `sObject type '${type}' is not supported.`)],
+    };
+  return object;
+}
+
+/** One result per record, in order; `allOrNone` undoes everything if one record failed. */
+function finish(dml: DmlContext, results: SaveResult[], allOrNone: boolean, withCreated: boolean) {
+  const failed = results.some((r) => !r.success);
+  if (allOrNone && failed) {
+    dml.rollback();
+    return results.map((r) =>
+      r.success
+        ? { success: false, errors: [recordError('ALL_OR_NONE_OPERATION_ROLLED_BACK', messages.rolledBack)] }
+        : r,
+    );
+  }
+  return results.map((r) =>
+    r.success ? { id: r.id, success: true, errors: [], ...(withCreated ? { created: r.created } : {}) } : r,
+  );
+}
+
+function typed(
+  ctx: SalesforceContext,
+  body: unknown,
+  record: Record<string, unknown>,
+  object: SalesforceObject,
+) {
+  return coerceRecord(ctx.registry, object, record, body);
+}
+
+/** sObject Collections: create, update, delete, and upsert by external id, 200 records at most. */
+export function registerCollections(app: FastifyInstance, ctx: SalesforceContext): void {
+  app.post('/services/data/:version/composite/sobjects', async (request) => {
+    const { allOrNone, records } = readBody(request);
+    const objects = records.map((r) => recordType(ctx, r));
+    const bodies = records.map((r, i) => {
+      const object = objects[i];
+      return object && 'fields' in object ? typed(ctx, request.body, r, object) : r;
+    });
+    const dml = ctx.dml();
+    const results = bodies.map((body, i): SaveResult => {
+      const object = objects[i] as SalesforceObject | SaveResult;
+      if (!('fields' in object)) return object;
+      if (Object.keys(body).some((k) => k.toLowerCase() === 'id')) {
+        return {
+          success: false,
+          errors: [
+            recordError('INVALID_FIELD_FOR_INSERT_UPDATE', 'cannot specify Id in an insert call', ['Id']),
+          ],
+        };
+      }
+      return dml.create(object, body);
+    });
+    const answer = finish(dml, results, allOrNone, false);
+    await ctx.store.save();
+    return answer;
+  });
+
+  app.patch('/services/data/:version/composite/sobjects', async (request) => {
+    const { allOrNone, records } = readBody(request);
+    const objects = records.map((r) => recordType(ctx, r));
+    const bodies = records.map((r, i) => {
+      const object = objects[i];
+      return object && 'fields' in object ? typed(ctx, request.body, r, object) : r;
+    });
+    const dml = ctx.dml();
+    const results = bodies.map((body, i): SaveResult => {
+      const object = objects[i] as SalesforceObject | SaveResult;
+      if (!('fields' in object)) return object;
+      const idKey = Object.keys(body).find((k) => k.toLowerCase() === 'id');
+      const id = idKey ? body[idKey] : undefined;
+      if (typeof id !== 'string' || id === '') {
+        return {
+          success: false,
+          errors: [recordError('MISSING_ARGUMENT', 'Id not specified in an update call', ['Id'])],
+        };
+      }
+      if (!isIdShaped(id) || !id.startsWith(object.keyPrefix)) {
+        return {
+          success: false,
+          errors: [
+            recordError('MALFORMED_ID', `${object.label} ID: id value of incorrect type: ${id}`, ['Id']),
+          ],
+        };
+      }
+      if (!dml.exists(object, id)) {
+        return {
+          success: false,
+          errors: [recordError('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id')],
+        };
+      }
+      return dml.update(object, id, body, [idKey as string]);
+    });
+    const answer = finish(dml, results, allOrNone, false);
+    await ctx.store.save();
+    return answer;
+  });
+
+  app.delete<{ Querystring: { ids?: string; allOrNone?: string } }>(
+    '/services/data/:version/composite/sobjects',
+    async (request) => {
+      const ids = (request.query.ids ?? '').split(',').filter((id) => id !== '');
+      if (ids.length > MAX_RECORDS)
+        throw new SalesforceHttpError(400, 'EXCEEDED_ID_LIMIT', messages.exceededIdLimit);
+      const dml = ctx.dml();
+      const results = ids.map((id): SaveResult => {
+        const object = isIdShaped(id) ? ctx.registry.byKeyPrefix(id) : undefined;
+        if (!object) return { success: false, errors: [recordError('MALFORMED_ID', `malformed id ${id}`)] };
+        return dml.remove(object, id);
+      });
+      const answer = finish(dml, results, request.query.allOrNone === 'true', false);
+      await ctx.store.save();
+      return answer;
+    },
+  );
+
+  app.patch<{ Params: { object: string; field: string } }>(
+    '/services/data/:version/composite/sobjects/:object/:field',
+    async (request) => {
+      const object = ctx.object(request.params.object);
+      const match = ctx.registry.field(object, request.params.field);
+      if (!match || !(match.externalId || match.idLookup) || match.type === 'id') throw notFound();
+      const { allOrNone, records } = readBody(request);
+      const bodies = records.map((r) => typed(ctx, request.body, r, object));
+      const keyOf = (body: Record<string, unknown>) => {
+        const key = Object.keys(body).find((k) => k.toLowerCase() === match.name.toLowerCase());
+        return key === undefined ? undefined : body[key];
+      };
+      const seen = new Map<string, number>();
+      for (const body of bodies) {
+        const value = keyOf(body);
+        if (value !== null && value !== undefined)
+          seen.set(String(value).toLowerCase(), (seen.get(String(value).toLowerCase()) ?? 0) + 1);
+      }
+      const dml = ctx.dml();
+      const results = bodies.map((body): SaveResult => {
+        const value = keyOf(body);
+        if (value === null || value === undefined) {
+          return {
+            success: false,
+            errors: [recordError('MISSING_ARGUMENT', `${match.name} not specified`, [match.name])],
+          };
+        }
+        if ((seen.get(String(value).toLowerCase()) ?? 0) > 1) {
+          return {
+            success: false,
+            errors: [
+              recordError('DUPLICATE_EXTERNAL_ID', `Duplicate external id specified: ${String(value)}`, [
+                match.name,
+              ]),
+            ],
+          };
+        }
+        return dml.upsert(object, match, value, body);
+      });
+      const answer = finish(dml, results, allOrNone, true);
+      await ctx.store.save();
+      return answer;
+    },
+  );
+}

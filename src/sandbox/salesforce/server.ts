@@ -1,0 +1,115 @@
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { TokenIssuer } from './auth.js';
+import { registerCollections } from './collections.js';
+import { SalesforceContext } from './context.js';
+import { defaultSalesforceObjects } from './default-objects.js';
+import { registerDescribe } from './describe.js';
+import { notFound, SalesforceHttpError } from './errors.js';
+import { mergeObjectDefs, ObjectRegistry } from './objects.js';
+import { registerQuery } from './query.js';
+import { registerSobjects } from './sobjects.js';
+import type { SalesforceServerOptions } from './types.js';
+
+export { SALESFORCE_SANDBOX_CREDENTIALS } from './auth.js';
+export { defaultSalesforceObjects } from './default-objects.js';
+export type { SalesforceFieldDef, SalesforceObjectDef, SalesforceServerOptions } from './types.js';
+
+const API_LIMIT = 15000;
+const JSON_TYPE = 'application/json;charset=UTF-8';
+const DATA_PATH = /^\/services\/data\/v\d+\.\d+(\/|\?|$)/;
+
+/**
+ * A local Salesforce REST API (OAuth token endpoint, describe, sObject rows, sObject
+ * Collections, SOQL query) over the shared sandbox store, answering in Salesforce's wire format
+ * so the real jsforce client works against it. Returned not yet listening.
+ */
+export async function createSalesforceServer(options: SalesforceServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false });
+  const registry = new ObjectRegistry(mergeObjectDefs(defaultSalesforceObjects(), options.objects));
+  const tokens = new TokenIssuer(options.store);
+  const ctx = new SalesforceContext(options.store, registry, tokens);
+  let apiUsage = 0;
+  app.decorate('expireSalesforceSessions', () => tokens.expireAll());
+
+  const origin = (request: FastifyRequest) =>
+    `${request.protocol}://${request.headers.host ?? `${options.host ?? '127.0.0.1'}:${request.socket.localPort}`}`;
+
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      done(null, body);
+    },
+  );
+
+  app.addHook('onRequest', async (request, reply) => {
+    const fault = await options.faults?.({ method: request.method, url: request.url });
+    if (fault) {
+      reply.code(fault.status).headers(fault.headers ?? {});
+      return reply.send(fault.body === undefined ? '' : JSON.stringify(fault.body));
+    }
+    if (!request.url.startsWith('/services/data/')) return undefined;
+    if (!DATA_PATH.test(request.url)) throw notFound();
+    if (!tokens.isValid(request.headers.authorization)) {
+      throw new SalesforceHttpError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
+    }
+    apiUsage++;
+    return undefined;
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const type = String(reply.getHeader('content-type') ?? '');
+    if (
+      type.startsWith('application/json') ||
+      (type === '' && typeof payload === 'string' && payload !== '')
+    ) {
+      reply.header('content-type', JSON_TYPE);
+    }
+    if (DATA_PATH.test(request.url)) reply.header('Sforce-Limit-Info', `api-usage=${apiUsage}/${API_LIMIT}`);
+    return payload;
+  });
+
+  app.setErrorHandler((error: FastifyError | SalesforceHttpError, _request, reply) => {
+    if (error instanceof SalesforceHttpError) return reply.code(error.status).send(error.body);
+    if (error.statusCode === 415) {
+      return reply.code(415).send([{ errorCode: 'UNSUPPORTED_MEDIA_TYPE', message: error.message }]);
+    }
+    if (error.statusCode !== undefined && error.statusCode < 500) {
+      return reply.code(400).send([{ errorCode: 'JSON_PARSER_ERROR', message: error.message }]);
+    }
+    return reply.code(500).send([
+      {
+        errorCode: 'UNKNOWN_EXCEPTION',
+        message: `An unexpected error occurred in the sandbox: ${error.message}`,
+      },
+    ]);
+  });
+
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send(notFound().body));
+
+  tokens.register(app, origin);
+  app.get('/services/data', async () =>
+    ['50.0', '55.0', '58.0', '60.0', '62.0'].map((version) => ({
+      label: 'Sandbox',
+      url: `/services/data/v${version}`,
+      version,
+    })),
+  );
+  app.get('/services/data/:version/limits', async () => ({
+    DailyApiRequests: { Max: API_LIMIT, Remaining: API_LIMIT - apiUsage },
+  }));
+  registerDescribe(app, ctx);
+  registerSobjects(app, ctx);
+  registerCollections(app, ctx);
+  registerQuery(app, ctx);
+  tokens.userId();
+  await options.store.save();
+  return app;
+}
+
+/** Makes every issued token invalid, as an expired session would (jsforce then logs in again). */
+export function expireSalesforceSessions(app: FastifyInstance): void {
+  const expire = (app as FastifyInstance & { expireSalesforceSessions?: () => void })
+    .expireSalesforceSessions;
+  expire?.();
+}
