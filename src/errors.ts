@@ -41,7 +41,11 @@ export class SpokeError extends Error {
 /** Usage and configuration problems: exit code 2, nothing written anywhere. */
 export class ConfigError extends SpokeError {
   override name = 'ConfigError';
-  constructor(message: string, diagnostics: Diagnostic[] = [], code: SpokeErrorCode = 'SPOKE_CONFIG_INVALID') {
+  constructor(
+    message: string,
+    diagnostics: Diagnostic[] = [],
+    code: SpokeErrorCode = 'SPOKE_CONFIG_INVALID',
+  ) {
     super(code, message, diagnostics);
   }
 }

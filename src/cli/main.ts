@@ -8,6 +8,12 @@ import { registerSync } from './sync/command.js';
 import { registerValidate } from './validate/command.js';
 import { errorJson, errorText } from './views/error-view.js';
 
+// `spoke sandbox records … | head` closes stdout early; that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 const setExitCode = (code: number) => {
   process.exitCode = code;
 };
@@ -16,6 +22,8 @@ const program = new Command()
   .name('spoke')
   .description('dbt-spoke: sync dbt models to Salesforce and HubSpot, configured in meta.spoke')
   .exitOverride()
+  // `spoke sandbox records … --project-dir` must reach the subcommand, not `spoke sandbox`.
+  .enablePositionalOptions()
   .showHelpAfterError();
 registerDbt(program, setExitCode);
 registerSync(program, setExitCode);

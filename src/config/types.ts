@@ -53,6 +53,8 @@ export interface SyncSpec {
   associations: AssociationMapping[];
   /** Model names or sync ids this sync must run after, as written. */
   after: string[];
+  /** A null column value: `clear` empties the destination field, `skip` leaves it unchanged. Absent means clear. */
+  onNull?: 'clear' | 'skip';
   /** Where it was declared, for diagnostics. */
   source: { file: string; index: number };
 }

@@ -4,7 +4,12 @@ import type { Destination } from '../destinations/contract.js';
 import { createHubspotDestination } from '../destinations/hubspot/destination.js';
 import { createSalesforceDestination } from '../destinations/salesforce/destination.js';
 import { SpokeError } from '../errors.js';
-import { HUBSPOT_SANDBOX_TOKEN, type RunningSandbox, SALESFORCE_SANDBOX_CREDENTIALS, startSandbox } from '../sandbox/index.js';
+import {
+  HUBSPOT_SANDBOX_TOKEN,
+  type RunningSandbox,
+  SALESFORCE_SANDBOX_CREDENTIALS,
+  startSandbox,
+} from '../sandbox/index.js';
 
 export interface ConnectedDestinations {
   get(name: string): Destination;
@@ -47,7 +52,10 @@ export async function connectDestinations(
     if (!configured) {
       throw new SpokeError('SPOKE_CONFIG_INVALID', `Destination "${name}" is not defined in spoke.yml.`);
     }
-    destinations.set(name, createDestination(sandboxUrls ? routeToSandbox(configured, sandboxUrls) : configured));
+    destinations.set(
+      name,
+      createDestination(sandboxUrls ? routeToSandbox(configured, sandboxUrls) : configured),
+    );
   }
 
   return {
@@ -65,7 +73,9 @@ export async function connectDestinations(
 }
 
 function createDestination(config: DestinationConfig): Destination {
-  return config.type === 'salesforce' ? createSalesforceDestination(config) : createHubspotDestination(config);
+  return config.type === 'salesforce'
+    ? createSalesforceDestination(config)
+    : createHubspotDestination(config);
 }
 
 function routeToSandbox(

@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
+import { assertValid } from '../config/assert-valid.js';
+import { buildSyncSpecs } from '../config/build-sync-specs.js';
 import { loadSpokeConfig } from '../config/load-spoke-config.js';
-import { assertValid, buildSyncSpecs } from '../config/sync-specs.js';
 import type { SpokeConfig, SyncSpec } from '../config/types.js';
-import { type Manifest, type RunResults, loadArtifacts } from '../dbt/artifacts.js';
+import { loadArtifacts, type Manifest, type RunResults } from '../dbt/artifacts.js';
 import { resolveWarehouse } from '../dbt/profiles.js';
 import { dbtTargetDir } from '../dbt/runner.js';
 import { modelSpokeBlocks } from '../dbt/spoke-meta.js';
@@ -38,7 +39,10 @@ export async function loadProject(options: ProjectOptions): Promise<LoadedProjec
   const { manifest, runResults } = await loadArtifacts(await dbtTargetDir(projectDir));
   const warehouse = await resolveWarehouse({ ...options, projectDir, env });
   const config = await loadSpokeConfig({ projectDir, target: warehouse.target, env });
-  const { specs, diagnostics } = buildSyncSpecs(modelSpokeBlocks(manifest), config);
+  const models = Object.values(manifest.nodes)
+    .filter((node) => node.resource_type === 'model')
+    .map((node) => node.name);
+  const { specs, diagnostics } = buildSyncSpecs(modelSpokeBlocks(manifest), config, { models });
   assertValid(diagnostics);
   return {
     projectDir,

@@ -16,7 +16,13 @@ export async function preflightSync(
 ): Promise<Diagnostic[]> {
   const diagnostics: Diagnostic[] = [];
   const at = (field: string, message: string, fix: string) =>
-    diagnostics.push({ file: spec.source.file, model: spec.model, field: `spoke[${spec.source.index}].${field}`, message, fix });
+    diagnostics.push({
+      file: spec.source.file,
+      model: spec.model,
+      field: `spoke[${spec.source.index}].${field}`,
+      message,
+      fix,
+    });
 
   const columnNames = columns.map((column) => column.name);
   const checkColumn = (column: string, field: string) => {
@@ -31,12 +37,17 @@ export async function preflightSync(
   checkColumn(spec.key, 'key');
   for (const { column } of spec.fields) checkColumn(column, `fields.${column}`);
   for (const { column } of spec.lookups) checkColumn(column, `fields.${column}`);
-  spec.associations.forEach(({ column }, index) => checkColumn(column, `associations[${index}].column`));
+  for (const [index, { column }] of spec.associations.entries())
+    checkColumn(column, `associations[${index}].column`);
 
   const schema = await destination.describe(spec.object);
   const fieldOf = (name: string) => schema.fields.find((field) => field.name === name);
   const writable = (field: FieldSchema) =>
-    spec.mode === 'update' ? field.updateable : spec.mode === 'create' ? field.createable : field.createable || field.updateable;
+    spec.mode === 'update'
+      ? field.updateable
+      : spec.mode === 'create'
+        ? field.createable
+        : field.createable || field.updateable;
 
   checkUniqueField(schema, spec.match, (message, fix) => at('match', message, fix));
   for (const { column, field } of spec.fields) {
@@ -44,28 +55,46 @@ export async function preflightSync(
     if (!found) {
       at(`fields.${column}`, `${spec.object} has no field "${field}".`, suggestField(schema, field));
     } else if (!writable(found)) {
-      at(`fields.${column}`, `${spec.object}.${field} is read-only in ${destination.name}.`, 'map the column to a writable field, or remove it.');
+      at(
+        `fields.${column}`,
+        `${spec.object}.${field} is read-only in ${destination.name}.`,
+        'map the column to a writable field, or remove it.',
+      );
     }
   }
   for (const lookup of spec.lookups) {
     const path = `fields.${lookup.column}.lookup`;
     if (!schema.fields.some((field) => field.relationshipName === lookup.relationship)) {
-      const relationships = schema.fields.flatMap((field) => (field.relationshipName ? [field.relationshipName] : []));
+      const relationships = schema.fields.flatMap((field) =>
+        field.relationshipName ? [field.relationshipName] : [],
+      );
       const near = closestMatch(lookup.relationship, relationships);
-      at(path, `${spec.object} has no relationship "${lookup.relationship}".`, near ? `did you mean "${near}"?` : `use one of: ${relationships.join(', ')}.`);
+      at(
+        path,
+        `${spec.object} has no relationship "${lookup.relationship}".`,
+        near ? `did you mean "${near}"?` : `use one of: ${relationships.join(', ')}.`,
+      );
       continue;
     }
     const parent = await destination.describe(lookup.object);
-    checkUniqueField(parent, lookup.match, (message, fix) => at(`fields.${lookup.column}.match`, message, fix));
+    checkUniqueField(parent, lookup.match, (message, fix) =>
+      at(`fields.${lookup.column}.match`, message, fix),
+    );
   }
   for (const [index, association] of spec.associations.entries()) {
     const target = await destination.describe(association.to);
-    checkUniqueField(target, association.match, (message, fix) => at(`associations[${index}].match`, message, fix));
+    checkUniqueField(target, association.match, (message, fix) =>
+      at(`associations[${index}].match`, message, fix),
+    );
   }
   return diagnostics;
 }
 
-function checkUniqueField(schema: ObjectSchema, name: string, report: (message: string, fix: string) => void): void {
+function checkUniqueField(
+  schema: ObjectSchema,
+  name: string,
+  report: (message: string, fix: string) => void,
+): void {
   const field = schema.fields.find((candidate) => candidate.name === name);
   if (!field) {
     report(`${schema.object} has no field "${name}".`, suggestField(schema, name));
@@ -82,5 +111,7 @@ function suggestField(schema: ObjectSchema, name: string): string {
     name,
     schema.fields.map((field) => field.name),
   );
-  return near ? `did you mean "${near}"?` : `run \`spoke validate\` to list ${schema.object}'s fields, or create the field.`;
+  return near
+    ? `did you mean "${near}"?`
+    : `run \`spoke validate\` to list ${schema.object}'s fields, or create the field.`;
 }

@@ -1,7 +1,9 @@
 import pLimit from 'p-limit';
 import type { SyncSpec } from '../config/types.js';
 import { ConfigError, type Diagnostic, SpokeError } from '../errors.js';
-import { buildSyncGraph, runGraph, selectSyncs } from '../graph/sync-graph.js';
+import { runGraph } from '../graph/run-graph.js';
+import { selectSyncs } from '../graph/select-syncs.js';
+import { buildSyncGraph } from '../graph/sync-graph.js';
 import { emptyCounts, type Reporter, type RunResult, type SyncResult } from '../observe/lifecycle.js';
 import { openWarehouse } from '../warehouse/open-warehouse.js';
 import { connectDestinations } from './connect-destinations.js';
@@ -36,10 +38,11 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
   const started = Date.now();
   const reporters = options.reporters ?? [];
   const emit = <K extends keyof Reporter>(hook: K, ...args: Parameters<NonNullable<Reporter[K]>>) => {
-    for (const reporter of reporters) (reporter[hook] as ((...a: typeof args) => void) | undefined)?.(...args);
+    for (const reporter of reporters)
+      (reporter[hook] as ((...a: typeof args) => void) | undefined)?.(...args);
   };
 
-  const selected = options.select?.length ? selectSyncs(project.graph, options.select) : project.specs;
+  const selected = options.select?.length ? selectSyncs(project.graph, options.select).nodes : project.specs;
   // Syncs of models this dbt invocation did not touch are left alone; failed models are reported.
   const inScope = selected.filter(
     (spec) =>

@@ -47,11 +47,18 @@ export async function syncOne(spec: SyncSpec, context: SyncContext): Promise<Syn
   try {
     const duplicates = await context.warehouse.duplicateKeys(spec.relation, spec.key, MAX_DUPLICATE_KEYS);
     if (duplicates.length >= MAX_DUPLICATE_KEYS) {
-      return result('failed', `more than ${MAX_DUPLICATE_KEYS} values of ${spec.key} repeat in ${spec.model}; add a unique test.`);
+      return result(
+        'failed',
+        `more than ${MAX_DUPLICATE_KEYS} values of ${spec.key} repeat in ${spec.model}; add a unique test.`,
+      );
     }
     const duplicateKeys = new Set(duplicates);
     const { maxBatchSize, concurrency } = context.destination.limits;
-    for await (const rows of context.warehouse.readRows(spec.relation, columnsOf(spec), maxBatchSize * concurrency)) {
+    for await (const rows of context.warehouse.readRows(
+      spec.relation,
+      columnsOf(spec),
+      maxBatchSize * concurrency,
+    )) {
       const plan = planRecords(spec, rows, duplicateKeys);
       counts.invalid += plan.invalid.length;
       for (const invalid of plan.invalid) noteError(invalid);
@@ -65,7 +72,12 @@ export async function syncOne(spec: SyncSpec, context: SyncContext): Promise<Syn
           chunk(plan.records, maxBatchSize).map((records) =>
             writeWithRetry(
               context.destination,
-              { object: spec.object, operation: spec.mode === 'mirror' ? 'upsert' : spec.mode, match: spec.match, records },
+              {
+                object: spec.object,
+                operation: spec.mode === 'mirror' ? 'upsert' : spec.mode,
+                match: spec.match,
+                records,
+              },
               context.retry,
               context.limit,
             ),
@@ -76,7 +88,11 @@ export async function syncOne(spec: SyncSpec, context: SyncContext): Promise<Syn
       for (const outcome of outcomes) {
         if (outcome.status === 'failed') {
           counts.failed++;
-          noteError({ key: outcome.key, code: outcome.error?.code ?? 'UNKNOWN', message: outcome.error?.message ?? '' });
+          noteError({
+            key: outcome.key,
+            code: outcome.error?.code ?? 'UNKNOWN',
+            message: outcome.error?.message ?? '',
+          });
         } else {
           counts[outcome.status]++;
         }
@@ -91,7 +107,10 @@ export async function syncOne(spec: SyncSpec, context: SyncContext): Promise<Syn
   if (bad === 0) return result('success');
   const total = counts.attempted + counts.invalid;
   return bad / total > context.failedRecordsRatio
-    ? result('failed', `${bad} of ${total} records failed, above the ${context.failedRecordsRatio * 100}% threshold`)
+    ? result(
+        'failed',
+        `${bad} of ${total} records failed, above the ${context.failedRecordsRatio * 100}% threshold`,
+      )
     : result('partial');
 }
 

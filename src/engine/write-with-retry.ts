@@ -33,10 +33,15 @@ export async function writeWithRetry(
       const outcome = byKey.get(record.key) ?? {
         key: record.key,
         status: 'failed' as const,
-        error: { code: 'NO_OUTCOME', message: `${destination.name} returned no result for this record.`, transient: true },
+        error: {
+          code: 'NO_OUTCOME',
+          message: `${destination.name} returned no result for this record.`,
+          transient: true,
+        },
       };
       final.set(record.key, outcome);
-      if (outcome.status === 'failed' && outcome.error?.transient && attempt < policy.attempts) retry.push(record);
+      if (outcome.status === 'failed' && outcome.error?.transient && attempt < policy.attempts)
+        retry.push(record);
     }
     pending = retry;
     if (pending.length > 0) {

@@ -18,7 +18,11 @@ export interface RecordPlan {
  * Turns model rows into destination records. Pure: the same rows and spec always give the same
  * plan, so `--dry-run` and a real run cannot disagree about what is sent.
  */
-export function planRecords(spec: SyncSpec, rows: readonly Row[], duplicateKeys: ReadonlySet<string>): RecordPlan {
+export function planRecords(
+  spec: SyncSpec,
+  rows: readonly Row[],
+  duplicateKeys: ReadonlySet<string>,
+): RecordPlan {
   const records: OutboundRecord[] = [];
   const invalid: InvalidRecord[] = [];
   for (const row of rows) {
@@ -40,7 +44,12 @@ export function planRecords(spec: SyncSpec, rows: readonly Row[], duplicateKeys:
       continue;
     }
     const values: Record<string, unknown> = {};
-    for (const { column, field } of spec.fields) values[field] = row[column] ?? null;
+    for (const { column, field } of spec.fields) {
+      const value = row[column] ?? null;
+      // on_null: skip leaves the destination's value alone instead of clearing it.
+      if (value === null && spec.onNull === 'skip') continue;
+      values[field] = value;
+    }
     records.push({
       key,
       values,

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { createHubspotServer, HUBSPOT_SANDBOX_TOKEN } from './hubspot/server.js';
 import type { HubspotPropertyDef } from './hubspot/server.js';
-import { createSalesforceServer, SALESFORCE_SANDBOX_CREDENTIALS } from './salesforce/server.js';
+import { createHubspotServer, HUBSPOT_SANDBOX_TOKEN } from './hubspot/server.js';
 import type { SalesforceObjectDef } from './salesforce/server.js';
+import { createSalesforceServer, SALESFORCE_SANDBOX_CREDENTIALS } from './salesforce/server.js';
 import { SandboxStore } from './store.js';
 
 export { HUBSPOT_SANDBOX_TOKEN, SALESFORCE_SANDBOX_CREDENTIALS, SandboxStore };

@@ -40,7 +40,9 @@ async function relationName(projectDir: string, model: string): Promise<string> 
 }
 
 async function readDuckdb(projectDir: string, model: string): Promise<ModelRow[]> {
-  const instance = await DuckDBInstance.create(join(projectDir, 'spoke_example.duckdb'), { access_mode: 'READ_ONLY' });
+  const instance = await DuckDBInstance.create(join(projectDir, 'spoke_example.duckdb'), {
+    access_mode: 'READ_ONLY',
+  });
   const connection = await instance.connect();
   const reader = await connection.runAndReadAll(`SELECT * FROM ${await relationName(projectDir, model)}`);
   const rows = reader.getRowObjectsJson() as ModelRow[];
@@ -55,7 +57,9 @@ async function readPostgres(url: string, projectDir: string, model: string): Pro
   try {
     const { rows } = await client.query(`SELECT * FROM ${await relationName(projectDir, model)}`);
     return rows.map((row) =>
-      Object.fromEntries(Object.entries(row).map(([key, value]) => [key, value instanceof Date ? value.toISOString() : value])),
+      Object.fromEntries(
+        Object.entries(row).map(([key, value]) => [key, value instanceof Date ? value.toISOString() : value]),
+      ),
     );
   } finally {
     await client.end();
@@ -70,9 +74,12 @@ function syncById(result: CliResult): Map<string, SyncJson> {
 /** Runs the whole example through `spoke dbt build` and checks every row landed as mapped. */
 function describeExampleOn(
   name: string,
-  setup: (
-    projectDir: string,
-  ) => Promise<{ env: Record<string, string>; args: string[]; rows(model: string): Promise<ModelRow[]>; done(): Promise<void> }>,
+  setup: (projectDir: string) => Promise<{
+    env: Record<string, string>;
+    args: string[];
+    rows(model: string): Promise<ModelRow[]>;
+    done(): Promise<void>;
+  }>,
 ) {
   describe(`the example project on ${name}`, () => {
     let project: Awaited<ReturnType<typeof copyExampleProject>>;
@@ -86,7 +93,10 @@ function describeExampleOn(
     beforeAll(async () => {
       project = await copyExampleProject();
       environment = await setup(project.dir);
-      result = await runSpoke(['dbt', 'build', ...environment.args, '--json'], { cwd: project.dir, env: environment.env });
+      result = await runSpoke(['dbt', 'build', ...environment.args, '--json'], {
+        cwd: project.dir,
+        env: environment.env,
+      });
       syncs = syncById(result);
       accounts = await environment.rows('crm_accounts');
       contacts = await environment.rows('crm_contacts');
@@ -122,7 +132,9 @@ function describeExampleOn(
           })
           .sort((a, b) => a.key.localeCompare(b.key));
         const sync = syncs.get(id)!;
-        const reported = sync.errors.map(({ key: k, code }) => ({ key: k, code })).sort((a, b) => a.key.localeCompare(b.key));
+        const reported = sync.errors
+          .map(({ key: k, code }) => ({ key: k, code }))
+          .sort((a, b) => a.key.localeCompare(b.key));
         expect(expected.length, `${id} should have rows meant to fail`).toBeGreaterThan(0);
         expect(reported, id).toEqual(expected);
         expect(sync.failed).toBe(expected.length);
@@ -132,21 +144,35 @@ function describeExampleOn(
     });
 
     it('puts every valid account into Salesforce and HubSpot with the mapped values', async () => {
-      const sfAccounts = await crm.salesforceRecords('Account', ['Wistia_Account_Id__c', ...Object.values(accountFieldsSalesforce)]);
-      const hsCompanies = await crm.hubspotRecords('companies', ['wistia_account_id', ...Object.values(accountFieldsHubspot)]);
+      const sfAccounts = await crm.salesforceRecords('Account', [
+        'Wistia_Account_Id__c',
+        ...Object.values(accountFieldsSalesforce),
+      ]);
+      const hsCompanies = await crm.hubspotRecords('companies', [
+        'wistia_account_id',
+        ...Object.values(accountFieldsHubspot),
+      ]);
       const valid = accounts.filter((row) => !expectedAccountError(row, 'salesforce'));
       expect(sfAccounts).toHaveLength(valid.length);
       expect(hsCompanies).toHaveLength(valid.length);
       const sfByKey = new Map(sfAccounts.map((record) => [record.Wistia_Account_Id__c, record]));
-      const hsByKey = new Map(hsCompanies.map((record) => [record.properties.wistia_account_id, record.properties]));
+      const hsByKey = new Map(
+        hsCompanies.map((record) => [record.properties.wistia_account_id, record.properties]),
+      );
       for (const row of valid) {
         const sf = sfByKey.get(row.account_id)!;
         const hs = hsByKey.get(String(row.account_id))!;
         for (const [column, field] of Object.entries(accountFieldsSalesforce)) {
-          expect(sameValue(row[column], sf[field]), `${row.account_id} ${field}: ${row[column]} vs ${sf[field]}`).toBe(true);
+          expect(
+            sameValue(row[column], sf[field]),
+            `${row.account_id} ${field}: ${row[column]} vs ${sf[field]}`,
+          ).toBe(true);
         }
         for (const [column, property] of Object.entries(accountFieldsHubspot)) {
-          expect(sameValue(row[column], hs[property]), `${row.account_id} ${property}: ${row[column]} vs ${hs[property]}`).toBe(true);
+          expect(
+            sameValue(row[column], hs[property]),
+            `${row.account_id} ${property}: ${row[column]} vs ${hs[property]}`,
+          ).toBe(true);
         }
       }
     });
@@ -154,7 +180,11 @@ function describeExampleOn(
     it('links each Salesforce contact to its account through the external-id lookup', async () => {
       const sfAccounts = await crm.salesforceRecords('Account', ['Wistia_Account_Id__c']);
       const accountIdByKey = new Map(sfAccounts.map((record) => [record.Wistia_Account_Id__c, record.Id]));
-      const sfContacts = await crm.salesforceRecords('Contact', ['Wistia_User_Id__c', 'AccountId', ...Object.values(contactFieldsSalesforce)]);
+      const sfContacts = await crm.salesforceRecords('Contact', [
+        'Wistia_User_Id__c',
+        'AccountId',
+        ...Object.values(contactFieldsSalesforce),
+      ]);
       const byKey = new Map(sfContacts.map((record) => [record.Wistia_User_Id__c, record]));
       const valid = contacts.filter((row) => !expectedContactError(row, 'salesforce'));
       expect(sfContacts).toHaveLength(valid.length);
@@ -170,15 +200,22 @@ function describeExampleOn(
 
     it('associates each HubSpot contact with its company', async () => {
       const companies = await crm.hubspotRecords('companies', ['wistia_account_id']);
-      const companyIdByKey = new Map(companies.map((record) => [record.properties.wistia_account_id, record.id]));
-      const hsContacts = await crm.hubspotRecords('contacts', ['wistia_user_id', ...Object.values(contactFieldsHubspot)]);
+      const companyIdByKey = new Map(
+        companies.map((record) => [record.properties.wistia_account_id, record.id]),
+      );
+      const hsContacts = await crm.hubspotRecords('contacts', [
+        'wistia_user_id',
+        ...Object.values(contactFieldsHubspot),
+      ]);
       const byKey = new Map(hsContacts.map((record) => [record.properties.wistia_user_id, record]));
       const valid = contacts.filter((row) => !expectedContactError(row, 'hubspot'));
       expect(hsContacts).toHaveLength(valid.length);
       for (const row of valid.slice(0, 40)) {
         const record = byKey.get(String(row.user_id))!;
         for (const [column, property] of Object.entries(contactFieldsHubspot)) {
-          expect(sameValue(row[column], record.properties[property]), `${row.user_id} ${property}`).toBe(true);
+          expect(sameValue(row[column], record.properties[property]), `${row.user_id} ${property}`).toBe(
+            true,
+          );
         }
         const company = companyIdByKey.get(String(row.account_id));
         const associated = await crm.hubspotAssociations('contacts', record.id, 'companies');

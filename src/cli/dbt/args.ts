@@ -24,7 +24,8 @@ export function parseDbtArgs(args: readonly string[]): DbtPassthrough {
       continue;
     }
     dbtArgs.push(arg);
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
     const name = flags[flag!];
     if (!name) continue;
     const value = inline ?? args[index + 1];

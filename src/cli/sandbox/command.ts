@@ -2,7 +2,12 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { sandboxStateFile } from '../../engine/connect-destinations.js';
 import { SpokeError } from '../../errors.js';
-import { HUBSPOT_SANDBOX_TOKEN, SALESFORCE_SANDBOX_CREDENTIALS, SandboxStore, startSandbox } from '../../sandbox/index.js';
+import {
+  HUBSPOT_SANDBOX_TOKEN,
+  SALESFORCE_SANDBOX_CREDENTIALS,
+  SandboxStore,
+  startSandbox,
+} from '../../sandbox/index.js';
 import type { SandboxSystem } from '../../sandbox/store.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { formatTable } from '../views/table.js';
@@ -10,44 +15,50 @@ import { formatTable } from '../views/table.js';
 export function registerSandbox(program: Command, setExitCode: (code: number) => void): void {
   const sandbox = program
     .command('sandbox')
-    .description('run local Salesforce and HubSpot API servers (records persist under .spoke/ in the project)')
+    .description(
+      'run local Salesforce and HubSpot API servers (records persist under .spoke/ in the project)',
+    )
     .option('--project-dir <dir>', 'dbt project directory', process.cwd())
     .option('--salesforce-port <port>', 'port of the Salesforce server', '8701')
     .option('--hubspot-port <port>', 'port of the HubSpot server', '8702')
     .option('--reset', 'forget every stored record first', false)
-    .action(async (raw: { projectDir: string; salesforcePort: string; hubspotPort: string; reset: boolean }) => {
-      const stateFile = sandboxStateFile(resolve(raw.projectDir));
-      const running = await startSandbox({
-        stateFile,
-        salesforcePort: Number(raw.salesforcePort),
-        hubspotPort: Number(raw.hubspotPort),
-      });
-      if (raw.reset) {
-        running.store.clear();
-        await running.store.save();
-      }
-      process.stdout.write(
-        [
-          `Salesforce sandbox: ${running.salesforceUrl}  (login: ${SALESFORCE_SANDBOX_CREDENTIALS.username})`,
-          `HubSpot sandbox:    ${running.hubspotUrl}  (token: ${HUBSPOT_SANDBOX_TOKEN})`,
-          `Records persist to ${stateFile}`,
-          'Point a target at it in spoke.yml:',
-          `  targets: { dev: { sandbox: { salesforce_url: "${running.salesforceUrl}", hubspot_url: "${running.hubspotUrl}" } } }`,
-          'Press Ctrl+C to stop.',
-          '',
-        ].join('\n'),
-      );
-      await new Promise<void>((done) => {
-        const stop = () => void running.close().then(done);
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-      setExitCode(EXIT_OK);
-    });
+    .action(
+      async (raw: { projectDir: string; salesforcePort: string; hubspotPort: string; reset: boolean }) => {
+        const stateFile = sandboxStateFile(resolve(raw.projectDir));
+        const running = await startSandbox({
+          stateFile,
+          salesforcePort: Number(raw.salesforcePort),
+          hubspotPort: Number(raw.hubspotPort),
+        });
+        if (raw.reset) {
+          running.store.clear();
+          await running.store.save();
+        }
+        process.stdout.write(
+          [
+            `Salesforce sandbox: ${running.salesforceUrl}  (login: ${SALESFORCE_SANDBOX_CREDENTIALS.username})`,
+            `HubSpot sandbox:    ${running.hubspotUrl}  (token: ${HUBSPOT_SANDBOX_TOKEN})`,
+            `Records persist to ${stateFile}`,
+            'Point a target at it in spoke.yml:',
+            `  targets: { dev: { sandbox: { salesforce_url: "${running.salesforceUrl}", hubspot_url: "${running.hubspotUrl}" } } }`,
+            'Press Ctrl+C to stop.',
+            '',
+          ].join('\n'),
+        );
+        await new Promise<void>((done) => {
+          const stop = () => void running.close().then(done);
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        setExitCode(EXIT_OK);
+      },
+    );
 
   sandbox
     .command('records')
-    .description('print the records the sandbox holds for one object, e.g. `spoke sandbox records hubspot contacts`')
+    .description(
+      'print the records the sandbox holds for one object, e.g. `spoke sandbox records hubspot contacts`',
+    )
     .argument('<destination>', 'salesforce or hubspot')
     .argument('<object>', 'object name, e.g. Account or companies')
     .option('--project-dir <dir>', 'dbt project directory', process.cwd())
@@ -67,8 +78,13 @@ export function registerSandbox(program: Command, setExitCode: (code: number) =>
         );
       } else {
         const fields = [...new Set(records.flatMap((record) => Object.keys(record.fields)))];
-        const rows = records.map((record) => [record.id, ...fields.map((field) => display(record.fields[field]))]);
-        process.stdout.write(`${formatTable(['id', ...fields], rows)}\n${records.length} ${object} records\n`);
+        const rows = records.map((record) => [
+          record.id,
+          ...fields.map((field) => display(record.fields[field])),
+        ]);
+        process.stdout.write(
+          `${formatTable(['id', ...fields], rows)}\n${records.length} ${object} records\n`,
+        );
       }
       setExitCode(EXIT_OK);
     });

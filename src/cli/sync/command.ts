@@ -10,7 +10,10 @@ export function registerSync(program: Command, setExitCode: (code: number) => vo
     program
       .command('sync')
       .description('sync models from the existing target/ artifacts (after dbt run or dbt build)')
-      .option('-s, --select <selector...>', 'model names, sync ids, destination:<name>, or +name for upstream too')
+      .option(
+        '-s, --select <selector...>',
+        'model names, sync ids, destination:<name>, or +name for upstream too',
+      )
       .option('--dry-run', 'read and plan every record, write nothing', false),
   ).action(async (raw: Record<string, unknown>) => {
     const common = commonOptions(raw);

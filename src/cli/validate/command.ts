@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { loadProject } from '../../engine/load-project.js';
-import { stages } from '../../graph/sync-graph.js';
+import { stages } from '../../graph/stages.js';
 import { commonOptions, withCommonOptions } from '../common-options.js';
 import { EXIT_OK } from '../exit-codes.js';
 
@@ -25,9 +25,13 @@ export function registerValidate(program: Command, setExitCode: (code: number) =
         match: spec.match,
         after: spec.after,
       }));
-      process.stdout.write(`${JSON.stringify({ valid: true, target: project.target, syncs, stages: order }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ valid: true, target: project.target, syncs, stages: order }, null, 2)}\n`,
+      );
     } else {
-      process.stdout.write(`${pc.green('✓')} ${project.specs.length} syncs valid (target ${project.target})\n`);
+      process.stdout.write(
+        `${pc.green('✓')} ${project.specs.length} syncs valid (target ${project.target})\n`,
+      );
       order.forEach((ids, index) => {
         process.stdout.write(`  ${index + 1}. ${ids.join(', ')}\n`);
       });

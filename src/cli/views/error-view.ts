@@ -5,7 +5,9 @@ export function errorJson(error: unknown) {
   if (error instanceof SpokeError) {
     return { error: { code: error.code, message: error.message, diagnostics: error.diagnostics } };
   }
-  return { error: { code: 'SPOKE_INTERNAL', message: error instanceof Error ? error.message : String(error) } };
+  return {
+    error: { code: 'SPOKE_INTERNAL', message: error instanceof Error ? error.message : String(error) },
+  };
 }
 
 export function errorText(error: unknown): string {

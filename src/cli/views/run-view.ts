@@ -15,8 +15,12 @@ export async function runAndReport(
     runId: options.runId ?? randomUUID(),
     reporters: options.json ? [json] : [new ConsoleReporter()],
   });
-  if (options.json) process.stdout.write(`${JSON.stringify({ ...json.document, ...options.extra }, null, 2)}\n`);
-  else if (run.syncs.some((sync) => sync.status !== 'skipped') && sandboxHint(options.project.config.sandbox)) {
+  if (options.json)
+    process.stdout.write(`${JSON.stringify({ ...json.document, ...options.extra }, null, 2)}\n`);
+  else if (
+    run.syncs.some((sync) => sync.status !== 'skipped') &&
+    sandboxHint(options.project.config.sandbox)
+  ) {
     process.stdout.write(
       'Records are in the sandbox: npx spoke sandbox records salesforce Account (or hubspot companies, ...)\n',
     );

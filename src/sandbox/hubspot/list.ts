@@ -11,7 +11,8 @@ export function listObjects(
 ): HandlerResult {
   const limit = Math.min(Math.max(Number(query.limit ?? 10) || 10, 1), MAX_LIMIT);
   const after = Number(query.after ?? 0) || 0;
-  const properties = typeof query.properties === 'string' ? query.properties.split(',') : (query.properties ?? []);
+  const properties =
+    typeof query.properties === 'string' ? query.properties.split(',') : (query.properties ?? []);
   const records = new ObjectTable(ctx.store, ctx.registry, objectType)
     .all()
     .filter((record) => Number(record.id) > after)

@@ -4,9 +4,9 @@ import { authenticationError, bearerToken, HUBSPOT_SANDBOX_TOKEN } from './auth.
 import { batchArchive, batchCreate, batchRead, batchUpdate, batchUpsert, readOne } from './batch.js';
 import type { HandlerResult, HubspotContext } from './context.js';
 import { errorBody, HubspotHttpError, sendJson, validationError } from './errors.js';
+import { listObjects } from './list.js';
 import { PropertyRegistry, toPropertyResponse } from './properties.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter } from './rate-limit.js';
-import { listObjects } from './list.js';
 import { search } from './search.js';
 import type { HubspotServerOptions } from './types.js';
 

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+
+/**
+ * What users write in spoke.yml beside dbt_project.yml. Values may be `{{ env_var('X') }}`
+ * templates (rendered after validation); credentials must be. load-spoke-config normalises a
+ * parsed file into a SpokeConfig.
+ */
+
+const template = (description: string) => z.string().min(1).describe(description);
+
+export const secretKeys = ['password', 'client_secret', 'access_token'] as const;
+
+const salesforceKeys = {
+  login_url: template(
+    'Login endpoint (default https://login.salesforce.com; https://test.salesforce.com for sandboxes).',
+  ).optional(),
+  instance_url: template(
+    'Org endpoint, e.g. https://acme.my.salesforce.com; required with access_token.',
+  ).optional(),
+  api_version: z
+    .union([z.string().regex(/^\d+\.\d$/, { error: 'must look like `62.0`' }), z.number().positive()])
+    .optional()
+    .describe('Salesforce REST API version (default 62.0).'),
+  username: template('Integration user for the username-password flow.').optional(),
+  password: template("Password plus security token, only as `{{ env_var('SF_PASSWORD') }}`.").optional(),
+  client_id: template(
+    'Connected app consumer key (username-password or client-credentials flow).',
+  ).optional(),
+  client_secret: template(
+    "Connected app consumer secret, only as `{{ env_var('SF_CLIENT_SECRET') }}`.",
+  ).optional(),
+  access_token: template(
+    "A session or OAuth access token, only as `{{ env_var('SF_ACCESS_TOKEN') }}`.",
+  ).optional(),
+};
+
+const hubspotKeys = {
+  base_url: template('API endpoint (default https://api.hubapi.com).').optional(),
+  access_token: template("Private app access token, only as `{{ env_var('HUBSPOT_TOKEN') }}`.").optional(),
+};
+
+export const salesforceDestinationSchema = z
+  .strictObject({ type: z.literal('salesforce').describe('Destination type.'), ...salesforceKeys })
+  .describe(
+    'A Salesforce org. Authenticate with username+password+client_id+client_secret, client_id+client_secret (client credentials), or access_token+instance_url.',
+  );
+
+export const hubspotDestinationSchema = z
+  .strictObject({ type: z.literal('hubspot').describe('Destination type.'), ...hubspotKeys })
+  .describe('A HubSpot account, authenticated with a private app access token.');
+
+export const destinationSchema = z.discriminatedUnion('type', [
+  salesforceDestinationSchema,
+  hubspotDestinationSchema,
+]);
+
+export const destinationOverrideSchema = z
+  .strictObject({ ...salesforceKeys, ...hubspotKeys })
+  .describe("Keys replacing the destination's own for this target (keys of the destination's type only).");
+
+export const sandboxRoutingSchema = z
+  .union([
+    z.boolean().describe('true: route every destination to a sandbox started in-process.'),
+    z
+      .strictObject({
+        salesforce_url: template(
+          'Base URL of a running Salesforce sandbox, e.g. http://127.0.0.1:8787.',
+        ).optional(),
+        hubspot_url: template(
+          'Base URL of a running HubSpot sandbox, e.g. http://127.0.0.1:8788.',
+        ).optional(),
+      })
+      .describe('Route every destination to an already running `spoke sandbox`.'),
+  ])
+  .describe('Route every destination to the local sandbox (no real API is called).');
+
+export const targetSchema = z
+  .strictObject({
+    sandbox: sandboxRoutingSchema.optional(),
+    destinations: z
+      .record(z.string(), destinationOverrideSchema)
+      .optional()
+      .describe('Per destination name, keys replacing the ones under `destinations` for this target.'),
+  })
+  .describe('Settings for one dbt target (the one dbt runs with, `--target` or the profile default).');
+
+const emailChannelSchema = z.strictObject({
+  type: z.literal('email'),
+  to: z
+    .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+    .describe('Recipient address or addresses.'),
+  smtp_url: template("SMTP server URL, e.g. `{{ env_var('SMTP_URL') }}`."),
+  from: template('Sender address.').optional(),
+});
+
+const slackChannelSchema = z.strictObject({
+  type: z.literal('slack'),
+  webhook_url: template("Slack incoming webhook URL, e.g. `{{ env_var('SLACK_WEBHOOK_URL') }}`."),
+});
+
+const webhookChannelSchema = z.strictObject({
+  type: z.literal('webhook'),
+  url: template('URL receiving a JSON POST per alert.'),
+});
+
+export const alertsSchema = z
+  .strictObject({
+    channels: z
+      .array(z.discriminatedUnion('type', [emailChannelSchema, slackChannelSchema, webhookChannelSchema]))
+      .optional()
+      .describe('Where failure and recovery alerts go.'),
+    failed_records_ratio: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe('Share of failed records above which a sync counts as failing (default 0).'),
+  })
+  .describe('Alerts: one message when a sync starts failing, one when it recovers.');
+
+export const spokeYmlSchema = z
+  .strictObject({
+    version: z.literal(1).describe('Format version of this file: 1.'),
+    destinations: z
+      .record(z.string(), destinationSchema)
+      .optional()
+      .describe('Named destinations; a model writes `to: <name>.<object>`.'),
+    targets: z
+      .record(z.string(), targetSchema)
+      .optional()
+      .describe('Per dbt target overrides, e.g. `dev: { sandbox: true }`.'),
+    state: z
+      .strictObject({
+        schema: z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, { error: 'must be a plain schema name, e.g. `spoke`' })
+          .optional()
+          .describe('Warehouse schema holding run history, record log, snapshots and queue (default spoke).'),
+      })
+      .optional()
+      .describe('Where dbt-spoke keeps its state in the warehouse.'),
+    alerts: alertsSchema.optional(),
+  })
+  .describe('dbt-spoke connections (spoke.yml beside dbt_project.yml).');
+
+export type SpokeYmlInput = z.input<typeof spokeYmlSchema>;
+export type DestinationInput = z.input<typeof destinationSchema>;
+export type DestinationOverrideInput = z.input<typeof destinationOverrideSchema>;

@@ -1,0 +1,87 @@
+import { access, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
+import { copyExampleProject, runSpoke } from '../support/spoke-cli.js';
+
+const SCHEMA = join('models', 'marts', 'schema.yml');
+
+/** Edits the `spoke` blocks of the example's marts schema.yml the way a pull request would. */
+async function editSpokeBlocks(
+  projectDir: string,
+  edit: (blocks: { accounts: Record<string, unknown>[]; contacts: Record<string, unknown>[] }) => void,
+): Promise<void> {
+  const file = join(projectDir, SCHEMA);
+  const document = parseDocument(await readFile(file, 'utf8'));
+  const models = document.toJS().models as { name: string; config?: { meta?: { spoke?: unknown } } }[];
+  const spokeOf = (name: string) =>
+    models.find((model) => model.name === name)!.config!.meta!.spoke as Record<string, unknown>[];
+  const blocks = { accounts: spokeOf('crm_accounts'), contacts: spokeOf('crm_contacts') };
+  edit(blocks);
+  const accountsIndex = models.findIndex((model) => model.name === 'crm_accounts');
+  const contactsIndex = models.findIndex((model) => model.name === 'crm_contacts');
+  document.setIn(['models', accountsIndex, 'config', 'meta', 'spoke'], blocks.accounts);
+  document.setIn(['models', contactsIndex, 'config', 'meta', 'spoke'], blocks.contacts);
+  await writeFile(file, document.toString());
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+describe('a malformed meta.spoke', () => {
+  let cleanup: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await cleanup?.();
+  });
+
+  it('stops `spoke dbt build` with exit 2, every problem located, before dbt or any destination writes', async () => {
+    const project = await copyExampleProject();
+    cleanup = project.cleanup;
+    await editSpokeBlocks(project.dir, ({ accounts, contacts }) => {
+      accounts[0]!.key = 42; // wrong type
+      accounts[1]!.matchh = 'wistia_account_id'; // unknown key (typo)
+      delete contacts[0]!.match; // missing key
+      contacts[1]!.to = 'zendesk.tickets'; // unknown destination
+    });
+
+    const result = await runSpoke(['dbt', 'build'], { cwd: project.dir });
+
+    expect(result.exitCode).toBe(2);
+    const output = result.stderr;
+    expect(output).toContain('SPOKE_CONFIG_INVALID');
+    for (const expected of [
+      /schema\.yml.*crm_accounts.*spoke\[0\]\.key/,
+      /schema\.yml.*crm_accounts.*spoke\[1\].*matchh/,
+      /schema\.yml.*crm_contacts.*spoke\[0\].*match/,
+      /schema\.yml.*crm_contacts.*spoke\[1\]\.to.*zendesk/,
+    ]) {
+      expect(output).toMatch(expected);
+    }
+    expect(output).toMatch(/Fix:/);
+    // dbt never built the models and no sandbox record was written.
+    expect(await exists(join(project.dir, '.spoke', 'sandbox.json'))).toBe(false);
+    expect(await exists(join(project.dir, 'target', 'run_results.json'))).toBe(false);
+  });
+
+  it('reports a cycle in `after` with the syncs that form it, as JSON with --json', async () => {
+    const project = await copyExampleProject();
+    cleanup = project.cleanup;
+    await editSpokeBlocks(project.dir, ({ accounts }) => {
+      accounts[0]!.after = ['crm_contacts'];
+    });
+
+    const result = await runSpoke(['dbt', 'build', '--json'], { cwd: project.dir });
+
+    expect(result.exitCode).toBe(2);
+    const document = JSON.parse(result.stdout) as { error: { code: string; message: string } };
+    expect(document.error.code).toBe('SPOKE_GRAPH_CYCLE');
+    expect(document.error.message).toMatch(
+      /crm_accounts:salesforce\.Account.*crm_contacts.*crm_accounts:salesforce\.Account/s,
+    );
+    expect(await exists(join(project.dir, '.spoke', 'sandbox.json'))).toBe(false);
+  });
+});

@@ -1,0 +1,111 @@
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyExampleProject, repoRoot, runSpoke } from '../support/spoke-cli.js';
+
+const dbt = join(repoRoot, '.venv', 'bin', 'dbt');
+
+interface Document {
+  status: string;
+  dry_run: boolean;
+  syncs: {
+    id: string;
+    status: string;
+    attempted: number;
+    created: number;
+    updated: number;
+    failed: number;
+    reason?: string;
+  }[];
+}
+
+describe('spoke sync after a dbt build', () => {
+  let project: Awaited<ReturnType<typeof copyExampleProject>>;
+
+  beforeAll(async () => {
+    project = await copyExampleProject();
+    await execa(dbt, ['build', '--quiet'], { cwd: project.dir });
+  });
+  afterAll(async () => {
+    await project?.cleanup();
+  });
+
+  it('plans every record with --dry-run and writes nothing', async () => {
+    const result = await runSpoke(['sync', '--dry-run', '--json'], { cwd: project.dir });
+    const document = JSON.parse(result.stdout) as Document;
+
+    expect(result.exitCode).toBe(0);
+    expect(document.dry_run).toBe(true);
+    expect(document.syncs).toHaveLength(4);
+    for (const sync of document.syncs) {
+      expect(sync.attempted).toBeGreaterThan(50);
+      expect(sync.created + sync.updated + sync.failed).toBe(0);
+    }
+    const sandboxFile = join(project.dir, '.spoke', 'sandbox.json');
+    // The in-process sandbox is used for describe calls only; it must not have stored a record.
+    const stored = await access(sandboxFile).then(
+      async () => JSON.parse(await readFile(sandboxFile, 'utf8')),
+      () => null,
+    );
+    const records = stored
+      ? Object.values(stored.objects as Record<string, object>).flatMap(Object.keys)
+      : [];
+    expect(records).toEqual([]);
+  });
+
+  it('syncs only the selected model with --select, and updates the same records when run again', async () => {
+    const first = JSON.parse(
+      (await runSpoke(['sync', '--select', 'crm_accounts', '--json'], { cwd: project.dir })).stdout,
+    ) as Document;
+    expect(first.syncs.map((sync) => sync.id).sort()).toEqual([
+      'crm_accounts:hubspot.companies',
+      'crm_accounts:salesforce.Account',
+    ]);
+    for (const sync of first.syncs) {
+      expect(sync.created).toBe(59);
+      expect(sync.failed).toBe(1);
+    }
+
+    const second = await runSpoke(['sync', '--select', 'crm_accounts', '--json'], { cwd: project.dir });
+    expect(second.exitCode).toBe(1);
+    for (const sync of (JSON.parse(second.stdout) as Document).syncs) {
+      expect(sync.created).toBe(0);
+      expect(sync.updated).toBe(59);
+    }
+  });
+
+  it('prints one human line per sync with its counts and first errors', async () => {
+    const result = await runSpoke(['sync', '--select', 'crm_contacts'], { cwd: project.dir });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(
+      /crm_contacts:salesforce\.Contact\s+created 248, updated 0, failed 3, invalid 0/,
+    );
+    expect(result.stdout).toMatch(/usr_00005\s+INVALID_EMAIL_ADDRESS/);
+    expect(result.stdout).toMatch(
+      /crm_contacts:hubspot\.contacts\s+created 249, updated 0, failed 2, invalid 0/,
+    );
+  });
+
+  it('does not sync a model whose dbt tests failed in the last invocation', async () => {
+    // A data test on crm_accounts that fails: the example ships one account on a retired plan.
+    await mkdir(join(project.dir, 'tests'), { recursive: true });
+    await writeFile(
+      join(project.dir, 'tests', 'crm_accounts_plans_are_current.sql'),
+      "select * from {{ ref('crm_accounts') }} where plan = 'legacy_enterprise'\n",
+    );
+    const build = await execa(dbt, ['build', '--quiet', '--select', 'crm_accounts'], {
+      cwd: project.dir,
+      reject: false,
+    });
+    expect(build.exitCode).toBe(1);
+    const result = await runSpoke(['sync', '--select', 'crm_accounts', '--json'], { cwd: project.dir });
+    const document = JSON.parse(result.stdout) as Document;
+    expect(result.exitCode).toBe(1);
+    for (const sync of document.syncs) {
+      expect(sync.status).toBe('skipped');
+      expect(sync.reason).toMatch(/crm_accounts_plans_are_current/);
+    }
+  });
+});
