@@ -78,10 +78,11 @@ class OutputReader {
     return new SpokeError('SPOKE_PROFILE', `${this.where}: ${message}. ${fix}`);
   }
 
-  /** Throws one error naming every missing required key. */
+  /** Throws one error naming every missing required key (an empty value counts as given, as in dbt). */
   require(keys: (string | [string, string])[]): void {
+    const absent = (k: string) => this.output[k] === undefined || this.output[k] === null;
     const missing = keys
-      .filter((key) => (Array.isArray(key) ? key : [key]).every((k) => this.string(k) === undefined))
+      .filter((key) => (Array.isArray(key) ? key : [key]).every(absent))
       .map((key) => (Array.isArray(key) ? `${key[0]} (or ${key[1]})` : key));
     if (missing.length > 0) {
       throw this.problem(
@@ -128,7 +129,8 @@ function postgresConnection(reader: OutputReader, type: 'postgres' | 'redshift')
     host: reader.string('host')!,
     port,
     user: reader.string('user')!,
-    password: reader.first('password', 'pass')!,
+    // An empty password is valid: trust or peer authentication asks for none.
+    password: reader.first('password', 'pass') ?? '',
     database: reader.first('database', 'dbname')!,
     schema: reader.string('schema')!,
   };

@@ -8,6 +8,7 @@ import { resolveWarehouse } from '../dbt/profiles.js';
 import { dbtTargetDir } from '../dbt/runner.js';
 import { modelSpokeBlocks } from '../dbt/spoke-meta.js';
 import { buildSyncGraph, type SyncGraph } from '../graph/sync-graph.js';
+import { SpokeError } from '../errors.js';
 import type { WarehouseConnection } from '../warehouse/warehouse.js';
 
 export interface ProjectOptions {
@@ -38,6 +39,7 @@ export async function loadProject(options: ProjectOptions): Promise<LoadedProjec
   const env = options.env ?? process.env;
   const { manifest, runResults } = await loadArtifacts(await dbtTargetDir(projectDir));
   const warehouse = await resolveWarehouse({ ...options, projectDir, env });
+  assertArtifactsMatchTarget(manifest, runResults, warehouse.connection.type, warehouse.target);
   const config = await loadSpokeConfig({ projectDir, target: warehouse.target, env });
   const models = Object.values(manifest.nodes)
     .filter((node) => node.resource_type === 'model')
@@ -54,4 +56,28 @@ export async function loadProject(options: ProjectOptions): Promise<LoadedProjec
     specs,
     graph: buildSyncGraph(specs),
   };
+}
+
+/**
+ * target/ holds whatever dbt wrote last. Syncing artifacts of another target would read
+ * relations that do not exist in this warehouse, so say which target to use instead.
+ */
+function assertArtifactsMatchTarget(
+  manifest: Manifest,
+  runResults: RunResults | null,
+  warehouseType: WarehouseConnection['type'],
+  target: string,
+): void {
+  const builtWith = manifest.metadata.adapter_type;
+  const sameInvocation = runResults?.metadata.invocation_id === manifest.metadata.invocation_id;
+  const builtTarget =
+    sameInvocation && typeof runResults?.args.target === 'string' ? runResults.args.target : undefined;
+  const sameAdapter = !builtWith || builtWith === warehouseType;
+  if (sameAdapter && (!builtTarget || builtTarget === target)) return;
+  const built = builtTarget ? `target ${builtTarget}` : `a ${builtWith} target`;
+  throw new SpokeError(
+    'SPOKE_ARTIFACTS_MISMATCH',
+    `target/ holds artifacts dbt wrote for ${built}, but the active target is ${target} (${warehouseType}). ` +
+      `Pass --target ${builtTarget ?? '<that target>'} to spoke, or run dbt for ${target} first.`,
+  );
 }

@@ -64,10 +64,16 @@ export function sameValue(expected: unknown, actual: unknown): boolean {
   if (typeof expected === 'number' || (typeof expected === 'string' && /^-?\d+(\.\d+)?$/.test(expected))) {
     return Number(expected) === Number(actual);
   }
-  if (typeof expected === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(expected)) {
-    return Date.parse(expected) === Date.parse(normaliseOffset(String(actual)));
+  if (typeof expected === 'string' && /^\d{4}-\d{2}-\d{2}[ T]\d/.test(expected)) {
+    return Date.parse(asUtc(expected)) === Date.parse(normaliseOffset(String(actual)));
   }
   return String(expected) === String(actual);
+}
+
+/** Warehouse timestamps without a zone are UTC (DuckDB prints them with a space). */
+function asUtc(value: string): string {
+  const iso = value.replace(' ', 'T');
+  return /(Z|[+-]\d{2}:?\d{2})$/.test(iso) ? iso : `${iso}Z`;
 }
 
 function normaliseOffset(value: string): string {
