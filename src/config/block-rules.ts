@@ -1,6 +1,6 @@
 import type { ModelSpokeBlock } from '../dbt/spoke-meta.js';
 import type { Diagnostic } from '../errors.js';
-import { closestMatches, didYouMean, formatList } from './suggest.js';
+import { closestMatches, didYouMean, formatList } from '../util/suggest.js';
 import type { SpokeConfig, SyncSpec } from './types.js';
 
 /** One normalised block with where it came from; every rule reads this and returns its problems. */

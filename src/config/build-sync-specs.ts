@@ -1,10 +1,10 @@
 import type { z } from 'zod';
 import type { ModelSpokeBlock } from '../dbt/spoke-meta.js';
 import type { Diagnostic } from '../errors.js';
+import { closestMatches, formatList } from '../util/suggest.js';
 import { type BlockContext, blockRules } from './block-rules.js';
 import { issuesToDiagnostics } from './issues-to-diagnostics.js';
 import { spokeBlockSchema } from './meta-schema.js';
-import { closestMatches, formatList } from './suggest.js';
 import type { SpokeConfig, SyncSpec } from './types.js';
 
 type SpokeBlock = z.output<typeof spokeBlockSchema>;

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Diagnostic } from '../errors.js';
-import { closestMatches, didYouMean, formatList } from './suggest.js';
+import { closestMatches, didYouMean, formatList } from '../util/suggest.js';
 
 type Path = readonly PropertyKey[];
 

@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../errors.js';
+import { didYouMean, formatList } from '../util/suggest.js';
 import { hubspotDestinationSchema, salesforceDestinationSchema, secretKeys } from './spoke-yml-schema.js';
-import { didYouMean, formatList } from './suggest.js';
 import type { DestinationConfig } from './types.js';
 
 type Locate = (path: readonly PropertyKey[]) => string;

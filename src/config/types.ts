@@ -1,5 +1,9 @@
 /** Normalised, validated configuration: what the rest of dbt-spoke works with. */
 
+import type { Relation } from '../warehouse/warehouse.js';
+
+export type { Relation };
+
 export type SyncMode = 'upsert' | 'update' | 'create' | 'mirror';
 
 /** A model column copied into a destination field. */
@@ -27,12 +31,6 @@ export interface AssociationMapping {
   match: string;
   /** HubSpot association type id; the default type between the two objects when absent. */
   typeId?: number;
-}
-
-export interface Relation {
-  database: string | null;
-  schema: string;
-  identifier: string;
 }
 
 export interface SyncSpec {

@@ -1,4 +1,4 @@
-import type { Relation } from '../config/types.js';
+import type { Relation } from '../warehouse/warehouse.js';
 import type { Manifest, ManifestNode } from './artifact-types.js';
 
 /** A model's raw `spoke` meta value with what config/ needs to validate and place it. */

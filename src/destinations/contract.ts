@@ -100,3 +100,24 @@ export interface Destination {
   write(request: WriteRequest): Promise<RecordOutcome[]>;
   close(): Promise<void>;
 }
+
+/** How to reach a Salesforce org: OAuth password or client-credentials flow, or a given token. */
+export interface SalesforceConnectionOptions {
+  /** The destination's name in spoke.yml, for messages. */
+  name: string;
+  loginUrl: string;
+  instanceUrl?: string;
+  apiVersion: string;
+  username?: string;
+  password?: string;
+  clientId?: string;
+  clientSecret?: string;
+  accessToken?: string;
+}
+
+/** How to reach a HubSpot portal: a private-app or OAuth access token. */
+export interface HubspotConnectionOptions {
+  name: string;
+  baseUrl: string;
+  accessToken?: string;
+}

@@ -7,8 +7,8 @@ import { loadArtifacts, type Manifest, type RunResults } from '../dbt/artifacts.
 import { resolveWarehouse } from '../dbt/profiles.js';
 import { dbtTargetDir } from '../dbt/runner.js';
 import { modelSpokeBlocks } from '../dbt/spoke-meta.js';
-import { buildSyncGraph, type SyncGraph } from '../graph/sync-graph.js';
 import { SpokeError } from '../errors.js';
+import { buildSyncGraph, type SyncGraph } from '../graph/sync-graph.js';
 import type { WarehouseConnection } from '../warehouse/warehouse.js';
 
 export interface ProjectOptions {

@@ -1,7 +1,7 @@
 import type { SyncSpec } from '../config/types.js';
 import type { Destination, FieldSchema, ObjectSchema } from '../destinations/contract.js';
 import type { Diagnostic } from '../errors.js';
-import { closestMatch } from '../util/closest-match.js';
+import { closestMatches } from '../util/suggest.js';
 import type { ColumnInfo } from '../warehouse/warehouse.js';
 
 /**
@@ -27,7 +27,7 @@ export async function preflightSync(
   const columnNames = columns.map((column) => column.name);
   const checkColumn = (column: string, field: string) => {
     if (columnNames.includes(column)) return;
-    const near = closestMatch(column, columnNames);
+    const [near] = closestMatches(column, columnNames, 1);
     at(
       field,
       `column "${column}" does not exist in ${spec.model} (${spec.relation.schema}.${spec.relation.identifier}).`,
@@ -68,7 +68,7 @@ export async function preflightSync(
       const relationships = schema.fields.flatMap((field) =>
         field.relationshipName ? [field.relationshipName] : [],
       );
-      const near = closestMatch(lookup.relationship, relationships);
+      const [near] = closestMatches(lookup.relationship, relationships, 1);
       at(
         path,
         `${spec.object} has no relationship "${lookup.relationship}".`,
@@ -107,9 +107,10 @@ function checkUniqueField(
 }
 
 function suggestField(schema: ObjectSchema, name: string): string {
-  const near = closestMatch(
+  const [near] = closestMatches(
     name,
     schema.fields.map((field) => field.name),
+    1,
   );
   return near
     ? `did you mean "${near}"?`

@@ -1,6 +1,6 @@
-import { closestMatches, formatList } from '../config/suggest.js';
 import type { SyncSpec } from '../config/types.js';
 import { ConfigError } from '../errors.js';
+import { closestMatches, formatList } from '../util/suggest.js';
 import type { SyncGraph } from './sync-graph.js';
 
 function closure(graph: SyncGraph, start: Set<string>, direction: 'up' | 'down'): Set<string> {

@@ -1,11 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBTypeId } from '@duckdb/node-api';
-import type { Relation } from '../config/types.js';
 import { SpokeError } from '../errors.js';
 import { duplicateKeysSql } from './duplicate-keys-sql.js';
 import { normalizeDuckdbValue } from './normalize-duckdb-value.js';
 import { displayName, qualifiedName, quoteIdentifier } from './quote.js';
-import type { ColumnInfo, DuckdbConnection, Row, Warehouse } from './warehouse.js';
+import type { ColumnInfo, DuckdbConnection, Relation, Row, Warehouse } from './warehouse.js';
 
 const COLUMN_HINT = ' Check the mapped columns against the model, and run dbt if the model changed.';
 

@@ -1,13 +1,12 @@
 import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
-import type { Relation } from '../config/types.js';
 import { SpokeError } from '../errors.js';
 import { duplicateKeysSql } from './duplicate-keys-sql.js';
 import { normalizeValue } from './normalize-value.js';
 import { spokeTypes } from './postgres-type-parsers.js';
 import { displayName, qualifiedName, quoteIdentifier } from './quote.js';
-import type { ColumnInfo, PostgresConnection, Row, Warehouse } from './warehouse.js';
+import type { ColumnInfo, PostgresConnection, Relation, Row, Warehouse } from './warehouse.js';
 
 const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
 const UNDEFINED_TABLE = '42P01';

@@ -1,5 +1,4 @@
-import type { Relation } from '../config/types.js';
-import type { WarehouseType } from './warehouse.js';
+import type { Relation, WarehouseType } from './warehouse.js';
 
 /** Quotes one identifier for PostgreSQL, Redshift and DuckDB alike. */
 export function quoteIdentifier(name: string): string {

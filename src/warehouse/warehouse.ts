@@ -1,4 +1,9 @@
-import type { Relation } from '../config/types.js';
+/** Where dbt built a model. */
+export interface Relation {
+  database: string | null;
+  schema: string;
+  identifier: string;
+}
 
 export type WarehouseType = 'postgres' | 'redshift' | 'duckdb';
 

@@ -44,7 +44,6 @@ beforeEach(() => {
 function destination(overrides: { accessToken?: string; baseUrl?: string } = {}) {
   return createHubspotDestination({
     name: 'hubspot',
-    type: 'hubspot',
     baseUrl: overrides.baseUrl ?? url,
     accessToken: overrides.accessToken ?? HUBSPOT_SANDBOX_TOKEN,
   });

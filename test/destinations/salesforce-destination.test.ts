@@ -1,8 +1,7 @@
 import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { SalesforceDestinationConfig } from '../../src/config/types.js';
-import type { OutboundRecord } from '../../src/destinations/contract.js';
+import type { OutboundRecord, SalesforceConnectionOptions } from '../../src/destinations/contract.js';
 import { createSalesforceDestination } from '../../src/destinations/salesforce/destination.js';
 import { SpokeError } from '../../src/errors.js';
 import {
@@ -36,10 +35,9 @@ beforeEach(() => {
   }
 });
 
-function config(extra: Partial<SalesforceDestinationConfig> = {}): SalesforceDestinationConfig {
+function config(extra: Partial<SalesforceConnectionOptions> = {}): SalesforceConnectionOptions {
   return {
     name: 'salesforce',
-    type: 'salesforce',
     loginUrl: url,
     apiVersion: '62.0',
     username: creds.username,

@@ -1,7 +1,12 @@
 import { Client } from '@hubspot/api-client';
-import type { HubspotDestinationConfig } from '../../config/types.js';
 import { SpokeError } from '../../errors.js';
-import type { Destination, ObjectSchema, RecordOutcome, WriteRequest } from '../contract.js';
+import type {
+  Destination,
+  HubspotConnectionOptions,
+  ObjectSchema,
+  RecordOutcome,
+  WriteRequest,
+} from '../contract.js';
 import { writeAssociations } from './associate.js';
 import { chunk, distinctRounds } from './batching.js';
 import { describeObject } from './describe.js';
@@ -16,7 +21,7 @@ const WRITERS = { upsert: upsertBatch, update: updateBatch, create: createBatch 
  * HubSpot through `@hubspot/api-client` (CRM v3 batch objects, v4 associations). The client's
  * own retries are left off: they live in a process-wide singleton, and the engine retries.
  */
-export function createHubspotDestination(config: HubspotDestinationConfig): Destination {
+export function createHubspotDestination(config: HubspotConnectionOptions): Destination {
   const baseUrl = config.baseUrl.replace(/\/+$/, '');
   const client = new Client({ accessToken: config.accessToken, basePath: baseUrl });
   const secrets = [config.accessToken];

@@ -1,7 +1,13 @@
 import type { Connection } from 'jsforce';
-import type { SalesforceDestinationConfig } from '../../config/types.js';
 import { SpokeError } from '../../errors.js';
-import type { Destination, ObjectSchema, OutboundRecord, RecordOutcome, WriteRequest } from '../contract.js';
+import type {
+  Destination,
+  ObjectSchema,
+  OutboundRecord,
+  RecordOutcome,
+  SalesforceConnectionOptions,
+  WriteRequest,
+} from '../contract.js';
 import { findExisting } from './existing.js';
 import { failAll, recordErrors, thrownError } from './outcomes.js';
 import { buildPayload, conventionalReferenceField } from './payload.js';
@@ -137,7 +143,7 @@ const WRITERS: Record<WriteRequest['operation'], Writer> = {
 };
 
 /** A Salesforce org through jsforce: sObject Collections for writes, SOQL to find existing keys. */
-export function createSalesforceDestination(config: SalesforceDestinationConfig): Destination {
+export function createSalesforceDestination(config: SalesforceConnectionOptions): Destination {
   checkApiVersion(config);
   const session = new SalesforceSession(config);
   const schemas = new Map<string, Promise<ObjectSchema>>();

@@ -1,11 +1,11 @@
 import { Connection } from 'jsforce';
-import type { SalesforceDestinationConfig } from '../../config/types.js';
 import { ConfigError, SpokeError } from '../../errors.js';
+import type { SalesforceConnectionOptions } from '../contract.js';
 
 const MIN_API_VERSION = 46;
 
 /** Removes any secret from a message before it reaches an error or a log. */
-export function redact(config: SalesforceDestinationConfig, message: string): string {
+export function redact(config: SalesforceConnectionOptions, message: string): string {
   let out = message;
   for (const secret of [config.password, config.clientSecret, config.accessToken]) {
     if (secret) out = out.split(secret).join('***');
@@ -13,7 +13,7 @@ export function redact(config: SalesforceDestinationConfig, message: string): st
   return out;
 }
 
-export function checkApiVersion(config: SalesforceDestinationConfig): void {
+export function checkApiVersion(config: SalesforceConnectionOptions): void {
   const version = Number.parseFloat(config.apiVersion);
   if (!/^\d+\.\d+$/.test(config.apiVersion) || version < MIN_API_VERSION) {
     throw new ConfigError(
@@ -22,14 +22,14 @@ export function checkApiVersion(config: SalesforceDestinationConfig): void {
   }
 }
 
-function authMode(config: SalesforceDestinationConfig): 'token' | 'password' | 'client' | undefined {
+function authMode(config: SalesforceConnectionOptions): 'token' | 'password' | 'client' | undefined {
   if (config.accessToken) return 'token';
   if (config.username && config.password) return 'password';
   if (config.clientId && config.clientSecret) return 'client';
   return undefined;
 }
 
-function newConnection(config: SalesforceDestinationConfig): Connection {
+function newConnection(config: SalesforceConnectionOptions): Connection {
   const { loginUrl, clientId, clientSecret } = config;
   const version = config.apiVersion;
   const oauth2 = clientId ? { loginUrl, clientId, ...(clientSecret ? { clientSecret } : {}) } : undefined;
@@ -63,7 +63,7 @@ function newConnection(config: SalesforceDestinationConfig): Connection {
 export class SalesforceSession {
   private ready: Promise<Connection> | null = null;
 
-  constructor(private readonly config: SalesforceDestinationConfig) {}
+  constructor(private readonly config: SalesforceConnectionOptions) {}
 
   /** The logged-in connection; a failed login is retried on the next call. */
   connect(): Promise<Connection> {
