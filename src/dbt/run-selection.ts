@@ -32,12 +32,23 @@ function testsOf(manifest: Manifest, modelId: string): ManifestNode[] {
  * skips its children). Models that are not in the run results are in neither set. After a
  * compile-only command (`dbt compile`, `dbt docs generate`) every model is excluded.
  */
+/** The dbt command of an invocation (`build`, `run`, `generate`, ...), if recorded. */
+export function dbtCommand(runResults: RunResults): string | null {
+  return typeof runResults.args.which === 'string' ? runResults.args.which : null;
+}
+
+/** True when the invocation compiled models without building them (`dbt compile`, `dbt docs generate`). */
+export function isCompileOnly(runResults: RunResults): boolean {
+  const command = dbtCommand(runResults);
+  return command !== null && COMPILE_ONLY_COMMANDS.has(command);
+}
+
 export function succeededModels(manifest: Manifest, runResults: RunResults): RunSelection {
   const statusById = new Map(runResults.results.map((result) => [result.unique_id, result.status]));
   const synced = new Set<string>();
   const excluded = new Map<string, string>();
-  const command = typeof runResults.args.which === 'string' ? runResults.args.which : null;
-  const compileOnly = command !== null && COMPILE_ONLY_COMMANDS.has(command);
+  const command = dbtCommand(runResults);
+  const compileOnly = isCompileOnly(runResults);
   for (const result of runResults.results) {
     const node = manifest.nodes[result.unique_id];
     if (!node || node.resource_type !== 'model') continue;

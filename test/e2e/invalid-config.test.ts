@@ -87,4 +87,30 @@ describe('a malformed meta.spoke', () => {
     expect(cycle).toContain('crm_contacts:salesforce.Contact');
     expect(await exists(join(project.dir, '.spoke', 'sandbox.json'))).toBe(false);
   });
+
+  it('stops at a field the destination does not have, naming it and the closest real field, before writing', async () => {
+    const project = await copyExampleProject();
+    cleanup = project.cleanup;
+    await editSpokeBlocks(project.dir, ({ accounts }) => {
+      (accounts[0]!.fields as Record<string, unknown>).plan = 'Plann__c';
+    });
+
+    const result = await runSpoke(['dbt', 'build'], { cwd: project.dir });
+
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(
+      /schema\.yml.*crm_accounts.*spoke\[0\]\.fields\.plan.*Account has no field "Plann__c"/,
+    );
+    expect(result.stderr).toMatch(/did you mean .?Plan__c/);
+    const stored = JSON.parse(
+      await readFile(join(project.dir, '.spoke', 'sandbox.json'), 'utf8').catch(() => '{}'),
+    );
+    const written = [
+      'salesforce.Account',
+      'salesforce.Contact',
+      'hubspot.companies',
+      'hubspot.contacts',
+    ].flatMap((object) => Object.keys(stored.objects?.[object] ?? {}));
+    expect(written).toEqual([]);
+  });
 });

@@ -87,6 +87,35 @@ describe('spoke sync after a dbt build', () => {
     );
   });
 
+  it('fails the syncs of an unreachable destination with the reason, and skips the syncs after them', async () => {
+    const spokeYml = join(project.dir, 'spoke.yml');
+    const original = await readFile(spokeYml, 'utf8');
+    // Port 9 (discard) has no listener: every connection is refused.
+    await writeFile(
+      spokeYml,
+      original.replace(
+        /dev:\n\s+sandbox: true/,
+        "dev:\n    sandbox: { salesforce_url: 'http://127.0.0.1:9', hubspot_url: 'http://127.0.0.1:9' }",
+      ),
+    );
+    try {
+      const result = await runSpoke(['sync', '--json'], { cwd: project.dir });
+      const syncs = new Map((JSON.parse(result.stdout) as Document).syncs.map((sync) => [sync.id, sync]));
+
+      expect(result.exitCode).toBe(1);
+      for (const id of ['crm_accounts:salesforce.Account', 'crm_accounts:hubspot.companies']) {
+        expect(syncs.get(id)!.status).toBe('failed');
+        expect(syncs.get(id)!.reason).toMatch(/127\.0\.0\.1:9/);
+      }
+      for (const id of ['crm_contacts:salesforce.Contact', 'crm_contacts:hubspot.contacts']) {
+        expect(syncs.get(id)!.status).toBe('skipped');
+        expect(syncs.get(id)!.reason).toMatch(/upstream crm_accounts/);
+      }
+    } finally {
+      await writeFile(spokeYml, original);
+    }
+  });
+
   it('does not sync a model whose dbt tests failed in the last invocation', async () => {
     // A data test on crm_accounts that fails: the example ships one account on a retired plan.
     await mkdir(join(project.dir, 'tests'), { recursive: true });

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { assertSameInvocation } from '../../dbt/artifacts.js';
-import { succeededModels } from '../../dbt/run-selection.js';
+import { dbtCommand, isCompileOnly, succeededModels } from '../../dbt/run-selection.js';
 import { runDbt } from '../../dbt/runner.js';
 import { loadProject } from '../../engine/load-project.js';
 import { SpokeError } from '../../errors.js';
-import { EXIT_FAILED, EXIT_USAGE } from '../exit-codes.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 import { runAndReport } from '../views/run-view.js';
 import { parseDbtArgs } from './args.js';
 
@@ -52,6 +52,11 @@ export function registerDbt(program: Command, setExitCode: (code: number) => voi
           `target/run_results.json was not written by the dbt run spoke started (run ${runId}). ` +
             'Did dbt write its artifacts to another --target-path? Pass the same one to spoke.',
         );
+      }
+      if (isCompileOnly(project.runResults)) {
+        process.stderr.write(`dbt ${dbtCommand(project.runResults)} builds no models; nothing to sync.\n`);
+        setExitCode(dbt.exitCode === 0 ? EXIT_OK : EXIT_FAILED);
+        return;
       }
       const { exitCode } = await runAndReport({
         project,

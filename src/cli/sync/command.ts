@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { assertSameInvocation } from '../../dbt/artifacts.js';
-import { succeededModels } from '../../dbt/run-selection.js';
+import type { Manifest, RunResults } from '../../dbt/artifacts.js';
+import { isCompileOnly, succeededModels } from '../../dbt/run-selection.js';
 import { loadProject } from '../../engine/load-project.js';
 import { commonOptions, withCommonOptions } from '../common-options.js';
 import { runAndReport } from '../views/run-view.js';
@@ -19,14 +19,21 @@ export function registerSync(program: Command, setExitCode: (code: number) => vo
     const common = commonOptions(raw);
     const project = await loadProject(common);
     let builtModels: { synced: Set<string>; excluded: Map<string, string> } | undefined;
-    if (project.runResults) {
+    // After `dbt compile` or `dbt docs generate` the run results say nothing about builds.
+    if (project.runResults && isCompileOnly(project.runResults)) {
+      builtModels = undefined;
+    } else if (project.runResults && sameInvocation(project.manifest, project.runResults)) {
       // Models that failed or whose tests failed in the last dbt invocation are not synced.
-      assertSameInvocation(project.manifest, project.runResults);
       const { excluded } = succeededModels(project.manifest, project.runResults);
       builtModels = {
         synced: new Set(project.specs.map((spec) => spec.uniqueId).filter((id) => !excluded.has(id))),
         excluded,
       };
+    } else if (project.runResults) {
+      process.stderr.write(
+        'Note: target/run_results.json comes from another dbt invocation than manifest.json (e.g. a later `dbt parse`); ' +
+          'every selected model is synced regardless of its last run status.\n',
+      );
     }
     const { exitCode } = await runAndReport({
       project,
@@ -37,4 +44,8 @@ export function registerSync(program: Command, setExitCode: (code: number) => vo
     });
     setExitCode(exitCode);
   });
+}
+
+function sameInvocation(manifest: Manifest, runResults: RunResults): boolean {
+  return manifest.metadata.invocation_id === runResults.metadata.invocation_id;
 }
