@@ -23,6 +23,11 @@ export function sandboxStateFile(projectDir: string): string {
   return join(projectDir, '.spoke', 'sandbox.json');
 }
 
+/** Saved object schemas that shape the sandbox like the project's own org and portal. */
+export function sandboxSchemaDir(projectDir: string): string {
+  return join(projectDir, 'spoke_schemas');
+}
+
 /**
  * Creates the destinations a run needs. When the active target routes to the sandbox, every
  * destination points at it (an already running `spoke sandbox` when its URLs are configured,
@@ -41,7 +46,7 @@ export async function connectDestinations(
     if (salesforceUrl && hubspotUrl) {
       sandboxUrls = { salesforce: salesforceUrl, hubspot: hubspotUrl };
     } else {
-      sandbox = await startSandbox({ stateFile });
+      sandbox = await startSandbox({ stateFile, schemaDir: sandboxSchemaDir(projectDir) });
       sandboxUrls = { salesforce: sandbox.salesforceUrl, hubspot: sandbox.hubspotUrl };
     }
   }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { HubspotPropertyDef } from './hubspot/server.js';
 import { createHubspotServer, HUBSPOT_SANDBOX_TOKEN } from './hubspot/server.js';
+import { loadSandboxSchemas } from './load-schemas.js';
 import type { SalesforceObjectDef } from './salesforce/server.js';
 import { createSalesforceServer, SALESFORCE_SANDBOX_CREDENTIALS } from './salesforce/server.js';
 import { SandboxStore } from './store.js';
@@ -16,6 +17,8 @@ export interface SandboxOptions {
   hubspotPort?: number;
   salesforceObjects?: SalesforceObjectDef[];
   hubspotProperties?: Record<string, HubspotPropertyDef[]>;
+  /** Directory of saved describe/properties responses extending the defaults (see load-schemas). */
+  schemaDir?: string;
   /** HubSpot's rolling 10-second limit; false turns it off. */
   hubspotRateLimit?: { max: number; intervalMs: number } | false;
 }
@@ -31,13 +34,20 @@ export interface RunningSandbox {
 export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
   const host = options.host ?? '127.0.0.1';
   const store = await SandboxStore.open(options.stateFile);
+  const schemas = options.schemaDir
+    ? await loadSandboxSchemas(options.schemaDir)
+    : { salesforceObjects: [], hubspotProperties: {} };
   const servers: FastifyInstance[] = [];
   try {
-    const salesforce = await createSalesforceServer({ store, objects: options.salesforceObjects, host });
+    const salesforce = await createSalesforceServer({
+      store,
+      objects: [...schemas.salesforceObjects, ...(options.salesforceObjects ?? [])],
+      host,
+    });
     servers.push(salesforce);
     const hubspot = await createHubspotServer({
       store,
-      properties: options.hubspotProperties,
+      properties: { ...schemas.hubspotProperties, ...options.hubspotProperties },
       rateLimit: options.hubspotRateLimit,
       host,
     });

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { sandboxStateFile } from '../../engine/connect-destinations.js';
+import { sandboxSchemaDir, sandboxStateFile } from '../../engine/connect-destinations.js';
 import { SpokeError } from '../../errors.js';
 import {
   HUBSPOT_SANDBOX_TOKEN,
@@ -24,9 +24,11 @@ export function registerSandbox(program: Command, setExitCode: (code: number) =>
     .option('--reset', 'forget every stored record first', false)
     .action(
       async (raw: { projectDir: string; salesforcePort: string; hubspotPort: string; reset: boolean }) => {
-        const stateFile = sandboxStateFile(resolve(raw.projectDir));
+        const projectDir = resolve(raw.projectDir);
+        const stateFile = sandboxStateFile(projectDir);
         const running = await startSandbox({
           stateFile,
+          schemaDir: sandboxSchemaDir(projectDir),
           salesforcePort: Number(raw.salesforcePort),
           hubspotPort: Number(raw.hubspotPort),
         });
@@ -62,33 +64,55 @@ export function registerSandbox(program: Command, setExitCode: (code: number) =>
     .argument('<destination>', 'salesforce or hubspot')
     .argument('<object>', 'object name, e.g. Account or companies')
     .option('--project-dir <dir>', 'dbt project directory', process.cwd())
+    .option('--fields <names>', 'comma-separated fields to show (default: all but audit fields)')
     .option('--json', 'print JSON', false)
-    .action(async (system: string, object: string, raw: { projectDir: string; json: boolean }) => {
-      if (system !== 'salesforce' && system !== 'hubspot') {
-        throw new SpokeError('SPOKE_USAGE', `Unknown sandbox "${system}": use salesforce or hubspot.`);
-      }
-      const store = await SandboxStore.open(sandboxStateFile(resolve(raw.projectDir)));
-      const records = store.records(system as SandboxSystem, object).filter((record) => !record.archived);
-      if (raw.json) {
-        process.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
-      } else if (records.length === 0) {
-        const known = store.objects(system as SandboxSystem);
-        process.stdout.write(
-          `No ${system} ${object} records.${known.length ? ` Objects with records: ${known.join(', ')}.` : ''}\n`,
-        );
-      } else {
-        const fields = [...new Set(records.flatMap((record) => Object.keys(record.fields)))];
-        const rows = records.map((record) => [
-          record.id,
-          ...fields.map((field) => display(record.fields[field])),
-        ]);
-        process.stdout.write(
-          `${formatTable(['id', ...fields], rows)}\n${records.length} ${object} records\n`,
-        );
-      }
-      setExitCode(EXIT_OK);
-    });
+    .action(
+      async (system: string, object: string, raw: { projectDir: string; json: boolean; fields?: string }) => {
+        if (system !== 'salesforce' && system !== 'hubspot') {
+          throw new SpokeError('SPOKE_USAGE', `Unknown sandbox "${system}": use salesforce or hubspot.`);
+        }
+        const store = await SandboxStore.open(sandboxStateFile(resolve(raw.projectDir)));
+        const records = store.records(system as SandboxSystem, object).filter((record) => !record.archived);
+        if (raw.json) {
+          process.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
+        } else if (records.length === 0) {
+          const known = store.objects(system as SandboxSystem);
+          process.stdout.write(
+            `No ${system} ${object} records.${known.length ? ` Objects with records: ${known.join(', ')}.` : ''}\n`,
+          );
+        } else {
+          const fields = raw.fields
+            ? raw.fields.split(',').map((field) => field.trim())
+            : [...new Set(records.flatMap((record) => Object.keys(record.fields)))].filter(
+                (field) => !AUDIT_FIELDS.has(field),
+              );
+          const rows = records.map((record) => [
+            record.id,
+            ...fields.map((field) => display(record.fields[field])),
+          ]);
+          process.stdout.write(
+            `${formatTable(['id', ...fields], rows)}\n${records.length} ${object} records\n`,
+          );
+        }
+        setExitCode(EXIT_OK);
+      },
+    );
 }
+
+/** Bookkeeping every record carries; hidden from the table so the synced values fit. */
+const AUDIT_FIELDS = new Set([
+  'IsDeleted',
+  'SystemModstamp',
+  'CreatedById',
+  'LastModifiedById',
+  'CreatedDate',
+  'LastModifiedDate',
+  'OwnerId',
+  'hs_object_id',
+  'createdate',
+  'lastmodifieddate',
+  'hs_lastmodifieddate',
+]);
 
 function display(value: unknown): string {
   if (value === null || value === undefined) return '';
