@@ -5,10 +5,26 @@
   {% if not execute or flags.WHICH in ['compile', 'docs', 'generate', 'serve', 'parse', 'list', 'ls', 'show', 'source', 'freshness'] %}
     {{ return('') }}
   {% endif %}
+  {#- --empty and --sample build models from a fraction of their rows; syncing those would
+      overwrite (or delete) good records in the destination. -#}
+  {% if flags.EMPTY or flags.SAMPLE %}
+    {% do log('spoke: queued nothing, because this run built models from ' ~ ('no rows (--empty)' if flags.EMPTY else 'a sample (--sample)'), info=true) %}
+    {{ return('') }}
+  {% endif %}
 
   {% set relation = spoke.sync_queue_relation() %}
-  {% set entries = spoke.sync_queue_entries(results) %}
   {% do spoke.create_sync_queue(relation) %}
+
+  {#- The hook may run twice in one invocation (listed twice, or by a package too): rows already
+      queued stay as they are. -#}
+  {% set already_queued = run_query(
+      'select id from ' ~ relation ~ ' where invocation_id = ' ~ spoke.sql_string(invocation_id)
+  ).columns[0].values() %}
+  {% set entries = [] %}
+  {% for entry in spoke.sync_queue_entries(results) if entry.id not in already_queued %}
+    {% do entries.append(entry) %}
+  {% endfor %}
+
   {% for chunk in entries | batch(100) %}
     {% call statement('spoke_enqueue') %}
       {{ spoke.insert_sync_queue_entries_sql(relation, chunk) }}
@@ -20,8 +36,8 @@
   {{ return('') }}
 {% endmacro %}
 
-{#- Rows already queued (the same hook run again for one invocation) are left alone. A union of
-    selects rather than a VALUES list, because Redshift cannot select from VALUES. -#}
+{#- `not exists` also covers a concurrent run of the same hook. A union of selects rather than a
+    VALUES list, because Redshift cannot select from VALUES. -#}
 {% macro insert_sync_queue_entries_sql(relation, entries) %}
   insert into {{ relation }} (
     id, invocation_id, unique_id, model, relation_name, spoke_config, dbt_target, enqueued_at, status
