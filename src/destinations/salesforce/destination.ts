@@ -1,152 +1,52 @@
-import type { Connection } from 'jsforce';
 import { SpokeError } from '../../errors.js';
 import type {
   Destination,
   ObjectSchema,
   OutboundRecord,
+  OutcomeError,
   RecordOutcome,
   SalesforceConnectionOptions,
   WriteRequest,
 } from '../contract.js';
-import { findExisting } from './existing.js';
-import { failAll, recordErrors, thrownError } from './outcomes.js';
-import { buildPayload, conventionalReferenceField } from './payload.js';
+import type { BulkPolling } from './bulk-job.js';
+import { writeThroughBulk } from './bulk-write.js';
+import { COLLECTIONS_WRITERS } from './collections-write.js';
+import { failAll, isDailyLimit, thrownError } from './outcomes.js';
+import { conventionalReferenceField } from './payload.js';
 import { describeObject } from './schema.js';
 import { checkApiVersion, redact, SalesforceSession } from './session.js';
 
 const MAX_RECORDS_PER_CALL = 200;
+/** Salesforce's own guidance: above 2,000 records, Bulk API 2.0 beats synchronous calls. */
+const DEFAULT_BULK_THRESHOLD = 2_000;
+const DEFAULT_MAX_BULK_SIZE = 100_000;
+const DEFAULT_POLL_INTERVAL_MS = 500;
 
-interface ApiResult {
-  id?: string;
-  success: boolean;
-  created?: boolean;
-  errors?: Array<{ statusCode?: string; errorCode?: string; message?: string; fields?: string[] }>;
+/** How the destination uses Bulk API 2.0; every field has a default. */
+export interface SalesforceDestinationOptions {
+  /** Change sets of at least this many records go through `writeBulk` (default 2,000). */
+  bulkThreshold?: number;
+  /** Rows per Bulk job (default 100,000). */
+  maxBulkSize?: number;
+  /** Time between two polls of a Bulk job (default 500 ms). */
+  bulkPollIntervalMs?: number;
+  /** How long to wait for one Bulk job; by default one minute plus 10 ms per row. */
+  bulkPollTimeoutMs?: number;
 }
 
-type Writer = (
-  conn: Connection,
-  request: WriteRequest,
-  records: OutboundRecord[],
-  bodies: Record<string, unknown>[],
-) => Promise<RecordOutcome[]>;
-
-function mapResults(
-  records: OutboundRecord[],
-  results: unknown,
-  success: (result: ApiResult) => RecordOutcome['status'],
-): RecordOutcome[] {
-  const list = Array.isArray(results) ? (results as ApiResult[]) : [];
-  if (list.length !== records.length) {
-    return failAll(
-      records.map((r) => r.key),
-      {
-        code: 'UNEXPECTED_RESPONSE',
-        message: `Salesforce answered ${list.length} results for ${records.length} records`,
-        transient: false,
-      },
-    );
-  }
-  return records.map((record, i) => {
-    const result = list[i] as ApiResult;
-    if (result.success)
-      return { key: record.key, status: success(result), ...(result.id ? { destinationId: result.id } : {}) };
-    return { key: record.key, status: 'failed', error: recordErrors(result.errors) };
-  });
-}
-
-const upsert: Writer = async (conn, request, records, bodies) => {
-  const results = await conn.sobject(request.object).upsert(bodies, request.match, { allOrNone: false });
-  return mapResults(records, results, (r) => (r.created ? 'created' : 'updated'));
-};
-
-/** `update` and `create` look the keys up first; only one of the two groups is written. */
-function existingThen(mode: 'update' | 'create'): Writer {
-  return async (conn, request, records, bodies) => {
-    const existing = await findExisting(
-      conn,
-      request.object,
-      request.match,
-      records.map((r) => r.key),
-    );
-    const outcomes: Array<RecordOutcome | undefined> = records.map(() => undefined);
-    const toWrite: number[] = [];
-    records.forEach((record, i) => {
-      const ids = existing.get(record.key.toLowerCase()) ?? [];
-      if (mode === 'update' && ids.length === 0) {
-        outcomes[i] = {
-          key: record.key,
-          status: 'skipped',
-          error: {
-            code: 'NO_MATCH',
-            message: `no ${request.object} with ${request.match} = ${record.key}`,
-            transient: false,
-          },
-        };
-      } else if (ids.length > 1) {
-        outcomes[i] = {
-          key: record.key,
-          status: 'failed',
-          error: {
-            code: 'DUPLICATE_MATCH',
-            message: `${ids.length} ${request.object} records have ${request.match} = ${record.key}`,
-            transient: false,
-          },
-        };
-      } else if (mode === 'create' && ids[0]) {
-        outcomes[i] = {
-          key: record.key,
-          status: 'skipped',
-          destinationId: ids[0],
-          error: {
-            code: 'ALREADY_EXISTS',
-            message: `${request.object} ${ids[0]} already has ${request.match} = ${record.key}`,
-            transient: false,
-          },
-        };
-      } else toWrite.push(i);
-    });
-    if (toWrite.length > 0) {
-      const writeRecords = toWrite.map((i) => records[i] as OutboundRecord);
-      const sobject = conn.sobject(request.object);
-      const withId = (i: number) => {
-        const { [request.match]: _key, ...body } = bodies[i] as Record<string, unknown>;
-        const [id] = existing.get((records[i] as OutboundRecord).key.toLowerCase()) as string[];
-        return { Id: id as string, ...body };
-      };
-      const written =
-        mode === 'update'
-          ? mapResults(
-              writeRecords,
-              await sobject.update(toWrite.map(withId), { allOrNone: false }),
-              () => 'updated',
-            )
-          : mapResults(
-              writeRecords,
-              await sobject.create(
-                toWrite.map((i) => bodies[i] as Record<string, unknown>),
-                { allOrNone: false },
-              ),
-              () => 'created',
-            );
-      toWrite.forEach((index, j) => {
-        outcomes[index] = written[j];
-      });
-    }
-    return outcomes as RecordOutcome[];
-  };
-}
-
-const WRITERS: Record<WriteRequest['operation'], Writer> = {
-  upsert,
-  update: existingThen('update'),
-  create: existingThen('create'),
-};
-
-/** A Salesforce org through jsforce: sObject Collections for writes, SOQL to find existing keys. */
-export function createSalesforceDestination(config: SalesforceConnectionOptions): Destination {
+/**
+ * A Salesforce org through jsforce: sObject Collections for writes of up to 200 records, Bulk API
+ * 2.0 for large change sets (`writeBulk`), SOQL to find existing keys.
+ */
+export function createSalesforceDestination(
+  config: SalesforceConnectionOptions & SalesforceDestinationOptions,
+): Destination {
   checkApiVersion(config);
   const session = new SalesforceSession(config);
   const schemas = new Map<string, Promise<ObjectSchema>>();
+  const maxBulkSize = config.maxBulkSize ?? DEFAULT_MAX_BULK_SIZE;
+  /** Set once the org's daily API limit is reached: the rest of the run fails without calls. */
+  let exhausted: OutcomeError | null = null;
 
   const describe = (object: string): Promise<ObjectSchema> => {
     let schema = schemas.get(object);
@@ -167,11 +67,22 @@ export function createSalesforceDestination(config: SalesforceConnectionOptions)
       conventionalReferenceField(relationship);
   };
 
-  const writeChunk = async (
+  const polling = (rows: number): BulkPolling => ({
+    intervalMs: config.bulkPollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+    timeoutMs: config.bulkPollTimeoutMs ?? 60_000 + 10 * rows,
+  });
+
+  /** One outcome per record in input order; records without a key never reach the API. */
+  const settle = async (
     request: WriteRequest,
     records: OutboundRecord[],
-    reference: (r: string) => string,
-  ) => {
+    send: (valid: OutboundRecord[]) => Promise<RecordOutcome[]>,
+  ): Promise<RecordOutcome[]> => {
+    if (exhausted)
+      return failAll(
+        records.map((r) => r.key),
+        exhausted,
+      );
     const valid: OutboundRecord[] = [];
     const outcomes = new Map<string, RecordOutcome>();
     for (const record of records) {
@@ -188,19 +99,19 @@ export function createSalesforceDestination(config: SalesforceConnectionOptions)
       } else valid.push(record);
     }
     if (valid.length > 0) {
+      let written: RecordOutcome[];
       try {
-        const conn = await session.connect();
-        const bodies = valid.map((r) => buildPayload(r, request.match, reference));
-        const written = await WRITERS[request.operation](conn, request, valid, bodies);
-        for (const outcome of written) outcomes.set(outcome.key, outcome);
+        written = await send(valid);
       } catch (error) {
         const failure = thrownError(error);
-        for (const outcome of failAll(
+        written = failAll(
           valid.map((r) => r.key),
           { ...failure, message: redact(config, failure.message) },
-        )) {
-          outcomes.set(outcome.key, outcome);
-        }
+        );
+      }
+      for (const outcome of written) {
+        outcomes.set(outcome.key, outcome);
+        if (isDailyLimit(outcome.error)) exhausted ??= outcome.error ?? null;
       }
     }
     return records.map((r) => outcomes.get(r.key) as RecordOutcome);
@@ -209,7 +120,12 @@ export function createSalesforceDestination(config: SalesforceConnectionOptions)
   return {
     name: config.name,
     type: 'salesforce',
-    limits: { maxBatchSize: MAX_RECORDS_PER_CALL, concurrency: 4 },
+    limits: {
+      maxBatchSize: MAX_RECORDS_PER_CALL,
+      concurrency: 4,
+      bulkThreshold: config.bulkThreshold ?? DEFAULT_BULK_THRESHOLD,
+      maxBulkSize,
+    },
     async check() {
       try {
         await session.connect();
@@ -233,15 +149,33 @@ export function createSalesforceDestination(config: SalesforceConnectionOptions)
       const reference = await referenceFields(request);
       const outcomes: RecordOutcome[] = [];
       for (let start = 0; start < request.records.length; start += MAX_RECORDS_PER_CALL) {
+        const chunk = request.records.slice(start, start + MAX_RECORDS_PER_CALL);
         outcomes.push(
-          ...(await writeChunk(
-            request,
-            request.records.slice(start, start + MAX_RECORDS_PER_CALL),
-            reference,
+          ...(await settle(request, chunk, async (valid) =>
+            COLLECTIONS_WRITERS[request.operation](await session.connect(), request, valid, reference),
           )),
         );
       }
       return outcomes;
+    },
+    async writeBulk(request) {
+      const reference = await referenceFields(request);
+      const outcomes: RecordOutcome[] = [];
+      for (let start = 0; start < request.records.length; start += maxBulkSize) {
+        const chunk = request.records.slice(start, start + maxBulkSize);
+        outcomes.push(
+          ...(await settle(request, chunk, async (valid) =>
+            writeThroughBulk(await session.connect(), request, valid, reference, polling(valid.length)),
+          )),
+        );
+      }
+      return outcomes;
+    },
+    apiUsage() {
+      // Bulk API calls bypass jsforce's header parsing, so this is as of the last REST call.
+      const usage = session.current()?.limitInfo?.apiUsage;
+      // Salesforce has no short rate-limit window, only the daily allocation.
+      return usage ? { used: usage.used, limit: usage.limit, windowUsed: 0 } : null;
     },
     async close() {
       session.close();

@@ -1,4 +1,5 @@
 import type { Connection } from 'jsforce';
+import type { OutboundRecord, RecordOutcome, WriteRequest } from '../contract.js';
 
 const MAX_IN_CLAUSE_CHARS = 3000;
 
@@ -46,4 +47,104 @@ export async function findExisting(
     }
   }
   return found;
+}
+
+/** A record to write, with its Salesforce Id when the write needs one (update, delete). */
+export interface PendingWrite {
+  record: OutboundRecord;
+  id?: string;
+}
+
+export interface Classified {
+  /** Records settled without a write (no match, already exists, duplicate match, already gone). */
+  settled: Map<string, RecordOutcome>;
+  pending: PendingWrite[];
+}
+
+/**
+ * `update` writes only keys that exist, `create` only keys that do not: a record a killed run
+ * created is found here and skipped instead of created twice.
+ */
+export function classifyByExisting(
+  mode: 'update' | 'create',
+  request: WriteRequest,
+  records: OutboundRecord[],
+  existing: Map<string, string[]>,
+): Classified {
+  const settled = new Map<string, RecordOutcome>();
+  const pending: PendingWrite[] = [];
+  for (const record of records) {
+    const ids = existing.get(record.key.toLowerCase()) ?? [];
+    if (mode === 'update' && ids.length === 0) {
+      settled.set(record.key, {
+        key: record.key,
+        status: 'skipped',
+        error: {
+          code: 'NO_MATCH',
+          message: `no ${request.object} with ${request.match} = ${record.key}`,
+          transient: false,
+        },
+      });
+    } else if (ids.length > 1) {
+      settled.set(record.key, duplicateMatch(request, record, ids.length));
+    } else if (mode === 'create' && ids[0]) {
+      settled.set(record.key, {
+        key: record.key,
+        status: 'skipped',
+        destinationId: ids[0],
+        error: {
+          code: 'ALREADY_EXISTS',
+          message: `${request.object} ${ids[0]} already has ${request.match} = ${record.key}`,
+          transient: false,
+        },
+      });
+    } else pending.push(ids[0] ? { record, id: ids[0] } : { record });
+  }
+  return { settled, pending };
+}
+
+function duplicateMatch(request: WriteRequest, record: OutboundRecord, count: number): RecordOutcome {
+  return {
+    key: record.key,
+    status: 'failed',
+    error: {
+      code: 'DUPLICATE_MATCH',
+      message: `${count} ${request.object} records have ${request.match} = ${record.key}`,
+      transient: false,
+    },
+  };
+}
+
+/**
+ * The Ids to delete: the one an earlier sync learned, else the record found by key. A key with no
+ * record left counts as deleted, so a rerun after a crash is harmless.
+ */
+export async function idsToDelete(
+  conn: Connection,
+  request: WriteRequest,
+  records: OutboundRecord[],
+): Promise<Classified> {
+  const settled = new Map<string, RecordOutcome>();
+  const pending: PendingWrite[] = [];
+  const unknown = records.filter((r) => !r.destinationId);
+  const existing =
+    unknown.length > 0
+      ? await findExisting(
+          conn,
+          request.object,
+          request.match,
+          unknown.map((r) => r.key),
+        )
+      : new Map<string, string[]>();
+  for (const record of records) {
+    if (record.destinationId) {
+      pending.push({ record, id: record.destinationId });
+      continue;
+    }
+    const ids = existing.get(record.key.toLowerCase()) ?? [];
+    if (ids.length === 0) settled.set(record.key, { key: record.key, status: 'deleted' });
+    else if (ids.length > 1) settled.set(record.key, duplicateMatch(request, record, ids.length));
+    else pending.push({ record, id: ids[0] as string });
+  }
+  return { settled, pending };
 }

@@ -28,8 +28,26 @@ interface ApiError {
   fields?: string[];
 }
 
-function isTransient(code: string): boolean {
+export function isTransient(code: string): boolean {
   return TRANSIENT_CODES.has(code) || NETWORK_CODES.has(code) || /^ERROR_HTTP_(5\d\d|429|420)$/.test(code);
+}
+
+/**
+ * REQUEST_LIMIT_EXCEEDED names both the org's daily request limit, which no retry within the run
+ * can outlast, and the concurrent long-request limits, which clear within seconds.
+ */
+function limitExceeded(message: string): OutcomeError {
+  if (/concurrent/i.test(message)) return { code: 'REQUEST_LIMIT_EXCEEDED', message, transient: true };
+  return {
+    code: 'REQUEST_LIMIT_EXCEEDED',
+    message: `the Salesforce org has used up its daily API request limit (${message}); nothing more is sent this run. Rerun once the rolling 24-hour usage has dropped (Setup > System Overview shows it), or ask Salesforce for a higher limit.`,
+    transient: false,
+  };
+}
+
+/** True for the daily-limit failure: every later call of the run would fail the same way. */
+export function isDailyLimit(error: OutcomeError | undefined): boolean {
+  return error?.code === 'REQUEST_LIMIT_EXCEEDED' && !error.transient;
 }
 
 /** A jsforce rejection (HTTP error, network failure, login failure) as an outcome error. */
@@ -47,6 +65,7 @@ export function thrownError(error: unknown): OutcomeError {
     (typeof e.errorCode === 'string' ? e.errorCode : undefined) ??
     (typeof e.name === 'string' && e.name !== 'Error' ? e.name : 'SALESFORCE_ERROR');
   const message = typeof e.message === 'string' && e.message !== '' ? e.message : String(error);
+  if (code === 'REQUEST_LIMIT_EXCEEDED') return limitExceeded(message);
   const timeout = e.name === 'AbortError' || e.type === 'request-timeout';
   return { code, message, transient: timeout || isTransient(code) };
 }

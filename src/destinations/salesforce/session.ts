@@ -62,16 +62,28 @@ function newConnection(config: SalesforceConnectionOptions): Connection {
 /** One jsforce connection per destination, logged in on first use and reused afterwards. */
 export class SalesforceSession {
   private ready: Promise<Connection> | null = null;
+  private connection: Connection | null = null;
 
   constructor(private readonly config: SalesforceConnectionOptions) {}
 
   /** The logged-in connection; a failed login is retried on the next call. */
   connect(): Promise<Connection> {
-    this.ready ??= this.login().catch((error: unknown) => {
-      this.ready = null;
-      throw error;
-    });
+    this.ready ??= this.login().then(
+      (conn) => {
+        this.connection = conn;
+        return conn;
+      },
+      (error: unknown) => {
+        this.ready = null;
+        throw error;
+      },
+    );
     return this.ready;
+  }
+
+  /** The logged-in connection, if a login has succeeded. */
+  current(): Connection | null {
+    return this.connection;
   }
 
   private async login(): Promise<Connection> {
@@ -108,5 +120,6 @@ export class SalesforceSession {
 
   close(): void {
     this.ready = null;
+    this.connection = null;
   }
 }

@@ -2,8 +2,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SalesforceContext } from './context.js';
 import type { DmlContext, SaveResult } from './dml.js';
 import { messages, notFound, recordError, SalesforceHttpError } from './errors.js';
-import { isIdShaped } from './ids.js';
 import { asRecord, coerceRecord } from './parse-body.js';
+import {
+  deleteRecordById,
+  duplicateKeys,
+  insertRecord,
+  updateRecordById,
+  upsertRecord,
+} from './record-ops.js';
 import type { SalesforceObject } from './types.js';
 
 const MAX_RECORDS = 200;
@@ -75,15 +81,7 @@ export function registerCollections(app: FastifyInstance, ctx: SalesforceContext
     const results = bodies.map((body, i): SaveResult => {
       const object = objects[i] as SalesforceObject | SaveResult;
       if (!('fields' in object)) return object;
-      if (Object.keys(body).some((k) => k.toLowerCase() === 'id')) {
-        return {
-          success: false,
-          errors: [
-            recordError('INVALID_FIELD_FOR_INSERT_UPDATE', 'cannot specify Id in an insert call', ['Id']),
-          ],
-        };
-      }
-      return dml.create(object, body);
+      return insertRecord(dml, object, body);
     });
     const answer = finish(dml, results, allOrNone, false);
     await ctx.store.save();
@@ -101,29 +99,7 @@ export function registerCollections(app: FastifyInstance, ctx: SalesforceContext
     const results = bodies.map((body, i): SaveResult => {
       const object = objects[i] as SalesforceObject | SaveResult;
       if (!('fields' in object)) return object;
-      const idKey = Object.keys(body).find((k) => k.toLowerCase() === 'id');
-      const id = idKey ? body[idKey] : undefined;
-      if (typeof id !== 'string' || id === '') {
-        return {
-          success: false,
-          errors: [recordError('MISSING_ARGUMENT', 'Id not specified in an update call', ['Id'])],
-        };
-      }
-      if (!isIdShaped(id) || !id.startsWith(object.keyPrefix)) {
-        return {
-          success: false,
-          errors: [
-            recordError('MALFORMED_ID', `${object.label} ID: id value of incorrect type: ${id}`, ['Id']),
-          ],
-        };
-      }
-      if (!dml.exists(object, id)) {
-        return {
-          success: false,
-          errors: [recordError('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id')],
-        };
-      }
-      return dml.update(object, id, body, [idKey as string]);
+      return updateRecordById(dml, object, body);
     });
     const answer = finish(dml, results, allOrNone, false);
     await ctx.store.save();
@@ -137,11 +113,7 @@ export function registerCollections(app: FastifyInstance, ctx: SalesforceContext
       if (ids.length > MAX_RECORDS)
         throw new SalesforceHttpError(400, 'EXCEEDED_ID_LIMIT', messages.exceededIdLimit);
       const dml = ctx.dml();
-      const results = ids.map((id): SaveResult => {
-        const object = isIdShaped(id) ? ctx.registry.byKeyPrefix(id) : undefined;
-        if (!object) return { success: false, errors: [recordError('MALFORMED_ID', `malformed id ${id}`)] };
-        return dml.remove(object, id);
-      });
+      const results = ids.map((id) => deleteRecordById(dml, id));
       const answer = finish(dml, results, request.query.allOrNone === 'true', false);
       await ctx.store.save();
       return answer;
@@ -156,37 +128,9 @@ export function registerCollections(app: FastifyInstance, ctx: SalesforceContext
       if (!match || !(match.externalId || match.idLookup) || match.type === 'id') throw notFound();
       const { allOrNone, records } = readBody(request);
       const bodies = records.map((r) => typed(ctx, request.body, r, object));
-      const keyOf = (body: Record<string, unknown>) => {
-        const key = Object.keys(body).find((k) => k.toLowerCase() === match.name.toLowerCase());
-        return key === undefined ? undefined : body[key];
-      };
-      const seen = new Map<string, number>();
-      for (const body of bodies) {
-        const value = keyOf(body);
-        if (value !== null && value !== undefined)
-          seen.set(String(value).toLowerCase(), (seen.get(String(value).toLowerCase()) ?? 0) + 1);
-      }
+      const duplicates = duplicateKeys(match, bodies);
       const dml = ctx.dml();
-      const results = bodies.map((body): SaveResult => {
-        const value = keyOf(body);
-        if (value === null || value === undefined) {
-          return {
-            success: false,
-            errors: [recordError('MISSING_ARGUMENT', `${match.name} not specified`, [match.name])],
-          };
-        }
-        if ((seen.get(String(value).toLowerCase()) ?? 0) > 1) {
-          return {
-            success: false,
-            errors: [
-              recordError('DUPLICATE_EXTERNAL_ID', `Duplicate external id specified: ${String(value)}`, [
-                match.name,
-              ]),
-            ],
-          };
-        }
-        return dml.upsert(object, match, value, body);
-      });
+      const results = bodies.map((body) => upsertRecord(dml, object, match, body, duplicates));
       const answer = finish(dml, results, allOrNone, true);
       await ctx.store.save();
       return answer;

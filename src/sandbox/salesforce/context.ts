@@ -14,8 +14,8 @@ export class SalesforceContext {
     readonly tokens: TokenIssuer,
   ) {}
 
-  dml(): DmlContext {
-    return new DmlContext(this.store, this.registry, this.tokens.userId());
+  dml(undoable = true): DmlContext {
+    return new DmlContext(this.store, this.registry, this.tokens.userId(), undoable);
   }
 
   /** The sObject named in a URL; unknown ones answer 404 NOT_FOUND like Salesforce. */

@@ -25,10 +25,12 @@ export class DmlContext implements RecordLookup {
   private readonly indexes = new Map<string, Map<string, string[]>>();
   private readonly now = formatDateTime(new Date());
 
+  /** `undoable: false` keeps no journal (Bulk jobs never roll back, and may write 100,000 rows). */
   constructor(
     readonly store: SandboxStore,
     readonly registry: ObjectRegistry,
     readonly userId: string,
+    private readonly undoable = true,
   ) {}
 
   private get checks() {
@@ -72,7 +74,8 @@ export class DmlContext implements RecordLookup {
   private write(object: SalesforceObject, id: string, after: StoredRecord | undefined): void {
     const table = this.table(object);
     const before = table[id];
-    this.journal.push({ object: object.name, id, before: before && structuredClone(before) });
+    if (this.undoable)
+      this.journal.push({ object: object.name, id, before: before && structuredClone(before) });
     for (const [key, index] of this.indexes) {
       const [objectName, fieldName] = key.split('.') as [string, string];
       if (objectName !== object.name) continue;

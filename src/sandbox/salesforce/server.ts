@@ -1,5 +1,7 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { TokenIssuer } from './auth.js';
+import { registerBulkIngest } from './bulk-ingest.js';
+import { IngestJobs } from './bulk-jobs.js';
 import { registerCollections } from './collections.js';
 import { SalesforceContext } from './context.js';
 import { defaultSalesforceObjects } from './default-objects.js';
@@ -15,12 +17,13 @@ export { defaultSalesforceObjects } from './default-objects.js';
 export type { SalesforceFieldDef, SalesforceObjectDef, SalesforceServerOptions } from './types.js';
 
 const API_LIMIT = 15000;
+const BULK_BATCH_LIMIT = 15000;
 const JSON_TYPE = 'application/json;charset=UTF-8';
 const DATA_PATH = /^\/services\/data\/v\d+\.\d+(\/|\?|$)/;
 
 /**
  * A local Salesforce REST API (OAuth token endpoint, describe, sObject rows, sObject
- * Collections, SOQL query) over the shared sandbox store, answering in Salesforce's wire format
+ * Collections, SOQL query, Bulk API 2.0 ingest) over the shared sandbox store, answering in Salesforce's wire format
  * so the real jsforce client works against it. Returned not yet listening.
  */
 export async function createSalesforceServer(options: SalesforceServerOptions): Promise<FastifyInstance> {
@@ -28,6 +31,8 @@ export async function createSalesforceServer(options: SalesforceServerOptions): 
   const registry = new ObjectRegistry(mergeObjectDefs(defaultSalesforceObjects(), options.objects));
   const tokens = new TokenIssuer(options.store);
   const ctx = new SalesforceContext(options.store, registry, tokens);
+  const jobs = new IngestJobs(ctx);
+  const apiLimit = options.apiLimit ?? API_LIMIT;
   let apiUsage = 0;
   app.decorate('expireSalesforceSessions', () => tokens.expireAll());
 
@@ -53,6 +58,9 @@ export async function createSalesforceServer(options: SalesforceServerOptions): 
     if (!tokens.isValid(request.headers.authorization)) {
       throw new SalesforceHttpError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
     }
+    if (apiUsage >= apiLimit) {
+      throw new SalesforceHttpError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
+    }
     apiUsage++;
     return undefined;
   });
@@ -65,7 +73,7 @@ export async function createSalesforceServer(options: SalesforceServerOptions): 
     ) {
       reply.header('content-type', JSON_TYPE);
     }
-    if (DATA_PATH.test(request.url)) reply.header('Sforce-Limit-Info', `api-usage=${apiUsage}/${API_LIMIT}`);
+    if (DATA_PATH.test(request.url)) reply.header('Sforce-Limit-Info', `api-usage=${apiUsage}/${apiLimit}`);
     return payload;
   });
 
@@ -96,12 +104,14 @@ export async function createSalesforceServer(options: SalesforceServerOptions): 
     })),
   );
   app.get('/services/data/:version/limits', async () => ({
-    DailyApiRequests: { Max: API_LIMIT, Remaining: API_LIMIT - apiUsage },
+    DailyApiRequests: { Max: apiLimit, Remaining: apiLimit - apiUsage },
+    DailyBulkApiBatches: { Max: BULK_BATCH_LIMIT, Remaining: BULK_BATCH_LIMIT - jobs.batchesUsed },
   }));
   registerDescribe(app, ctx);
   registerSobjects(app, ctx);
   registerCollections(app, ctx);
   registerQuery(app, ctx);
+  registerBulkIngest(app, ctx, jobs);
   tokens.userId();
   await options.store.save();
   return app;

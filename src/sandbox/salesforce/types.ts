@@ -79,4 +79,9 @@ export interface SalesforceServerOptions {
   /** Host name advertised in `instance_url` when a request carries no Host header. */
   host?: string;
   faults?: SalesforceFaults;
+  /**
+   * The org's daily API request limit (default 15,000). Once used up, data requests answer 403
+   * REQUEST_LIMIT_EXCEEDED, as a real org does until its 24-hour window frees up.
+   */
+  apiLimit?: number;
 }

@@ -1,0 +1,139 @@
+import type { Connection } from 'jsforce';
+import type { OutboundRecord, OutcomeStatus, RecordOutcome, WriteRequest } from '../contract.js';
+import { type BulkCsvOptions, type BulkRow, bulkCsv } from './bulk-csv.js';
+import {
+  BulkJobError,
+  type BulkOperation,
+  type BulkPolling,
+  type ResultRow,
+  runBulkJob,
+} from './bulk-job.js';
+import { bulkOutcomes } from './bulk-outcomes.js';
+import { type Classified, classifyByExisting, findExisting, idsToDelete } from './existing.js';
+import { failAll } from './outcomes.js';
+
+interface JobPlan {
+  operation: BulkOperation;
+  csv: Omit<BulkCsvOptions, 'referenceField'>;
+  keyOf: (row: ResultRow, byId: Map<string, string>) => string | undefined;
+  success: (row: ResultRow) => OutcomeStatus;
+}
+
+const byMatch =
+  (match: string) =>
+  (row: ResultRow): string | undefined =>
+    row[match];
+const byId = (row: ResultRow, ids: Map<string, string>): string | undefined => {
+  const id = row.Id || row.sf__Id;
+  return id ? ids.get(id) : undefined;
+};
+
+function plan(request: WriteRequest, operation: BulkOperation): JobPlan {
+  switch (operation) {
+    case 'upsert':
+      return {
+        operation,
+        csv: { match: request.match },
+        keyOf: byMatch(request.match),
+        success: (row) => (row.sf__Created === 'true' ? 'created' : 'updated'),
+      };
+    case 'insert':
+      return {
+        operation,
+        csv: { match: request.match },
+        keyOf: byMatch(request.match),
+        success: () => 'created',
+      };
+    case 'update':
+      return { operation, csv: { withId: true }, keyOf: byId, success: () => 'updated' };
+    case 'delete':
+      return { operation, csv: { idOnly: true }, keyOf: byId, success: () => 'deleted' };
+  }
+}
+
+/** Runs one job for `rows`; a job that fails as a whole fails each of its records. */
+async function runJob(
+  conn: Connection,
+  request: WriteRequest,
+  operation: BulkOperation,
+  rows: BulkRow[],
+  reference: (relationship: string) => string,
+  polling: BulkPolling,
+): Promise<RecordOutcome[]> {
+  if (rows.length === 0) return [];
+  const steps = plan(request, operation);
+  const csv = bulkCsv(rows, { ...steps.csv, referenceField: reference });
+  const ids = new Map(rows.flatMap((r) => (r.id ? [[r.id, r.record.key] as const] : [])));
+  try {
+    const result = await runBulkJob(
+      conn,
+      {
+        object: request.object,
+        operation,
+        ...(operation === 'upsert' ? { externalIdFieldName: request.match } : {}),
+      },
+      csv,
+      polling,
+    );
+    return bulkOutcomes(rows, result, {
+      keyOf: (row) => steps.keyOf(row, ids),
+      success: steps.success,
+      deleting: operation === 'delete',
+    });
+  } catch (error) {
+    if (!(error instanceof BulkJobError)) throw error;
+    return failAll(
+      rows.map((r) => r.record.key),
+      error.error,
+    );
+  }
+}
+
+function merged(
+  records: OutboundRecord[],
+  classified: Classified,
+  written: RecordOutcome[],
+): RecordOutcome[] {
+  const byKey = new Map(classified.settled);
+  for (const outcome of written) byKey.set(outcome.key, outcome);
+  return records.map((r) => byKey.get(r.key) as RecordOutcome);
+}
+
+/**
+ * One request through a Bulk API 2.0 job with the same semantics as the collections path:
+ * `update` and `create` look the keys up first, `delete` needs Ids, results are matched back by
+ * key or Id because a job answers in no particular order.
+ */
+export async function writeThroughBulk(
+  conn: Connection,
+  request: WriteRequest,
+  records: OutboundRecord[],
+  reference: (relationship: string) => string,
+  polling: BulkPolling,
+): Promise<RecordOutcome[]> {
+  const job = (operation: BulkOperation, rows: BulkRow[]) =>
+    runJob(conn, request, operation, rows, reference, polling);
+  switch (request.operation) {
+    case 'upsert':
+      return job(
+        'upsert',
+        records.map((record) => ({ record })),
+      );
+    case 'create':
+    case 'update': {
+      const existing = await findExisting(
+        conn,
+        request.object,
+        request.match,
+        records.map((r) => r.key),
+      );
+      const classified = classifyByExisting(request.operation, request, records, existing);
+      const operation = request.operation === 'create' ? 'insert' : 'update';
+      return merged(records, classified, await job(operation, classified.pending));
+    }
+    case 'delete': {
+      const classified = await idsToDelete(conn, request, records);
+      return merged(records, classified, await job('delete', classified.pending));
+    }
+  }
+}
