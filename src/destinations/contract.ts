@@ -25,7 +25,7 @@ export interface ObjectSchema {
   fields: FieldSchema[];
 }
 
-export type WriteOperation = 'upsert' | 'update' | 'create';
+export type WriteOperation = 'upsert' | 'update' | 'create' | 'delete';
 
 /** A Salesforce relationship set by the parent's external id, e.g. Account.Wistia_Account_Id__c. */
 export interface OutboundLookup {
@@ -48,6 +48,8 @@ export interface OutboundRecord {
   key: string;
   /** Destination field -> value. Does not contain the match field (the writer adds it). */
   values: Record<string, unknown>;
+  /** The record's id in the destination when a confirmed earlier sync learned it (deletes need it). */
+  destinationId?: string;
   lookups: OutboundLookup[];
   associations: OutboundAssociation[];
 }
@@ -84,6 +86,19 @@ export interface DestinationLimits {
   maxBatchSize: number;
   /** Requests in flight at once. */
   concurrency: number;
+  /** With `writeBulk`: change sets of at least this many records go through it. */
+  bulkThreshold?: number;
+  /** With `writeBulk`: records per bulk job. */
+  maxBulkSize?: number;
+}
+
+export interface ApiUsage {
+  /** Requests used today. */
+  used: number;
+  /** Requests allowed per day. */
+  limit: number;
+  /** Requests counted in the current rate-limit window. */
+  windowUsed: number;
 }
 
 export interface Destination {
@@ -98,6 +113,10 @@ export interface Destination {
    * batch-level API errors: a batch-level error becomes a failed outcome for every record.
    */
   write(request: WriteRequest): Promise<RecordOutcome[]>;
+  /** Optional capability: the same contract as `write` for large change sets (Salesforce Bulk API 2.0). */
+  writeBulk?(request: WriteRequest): Promise<RecordOutcome[]>;
+  /** Optional capability: the API quota used today, or null while the destination cannot tell. */
+  apiUsage?(): ApiUsage | null;
   close(): Promise<void>;
 }
 
@@ -120,4 +139,10 @@ export interface HubspotConnectionOptions {
   name: string;
   baseUrl: string;
   accessToken?: string;
+  /** Requests allowed in any window of `windowMs` (default 100; Professional/Enterprise allow 190). */
+  requestsPerWindow?: number;
+  /** Default 10,000 ms, HubSpot's rolling window. */
+  windowMs?: number;
+  /** Requests per day this destination may use; HubSpot's own daily figures apply as well. */
+  dailyLimit?: number;
 }

@@ -339,7 +339,7 @@ describe('HubSpot destination: whole-call failures', () => {
     ]);
   });
 
-  it('fans a 429 out to every record of the call as transient with the rate-limit code', async () => {
+  it('fails every record of the call permanently with DAILY_LIMIT_REACHED when the daily quota is used up', async () => {
     fault = {
       status: 429,
       body: {
@@ -356,8 +356,8 @@ describe('HubSpot destination: whole-call failures', () => {
       records: [company('acc_a'), company('acc_b')],
     });
     expect(outcomes.map((o) => [o.status, o.error?.code, o.error?.transient])).toEqual([
-      ['failed', 'RATE_LIMIT', true],
-      ['failed', 'RATE_LIMIT', true],
+      ['failed', 'DAILY_LIMIT_REACHED', false],
+      ['failed', 'DAILY_LIMIT_REACHED', false],
     ]);
   });
 

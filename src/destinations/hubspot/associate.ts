@@ -1,8 +1,8 @@
-import type { Client } from '@hubspot/api-client';
 import type { AssociationSpec } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/AssociationSpec.js';
 import type { OutboundRecord, OutcomeError, RecordOutcome } from '../contract.js';
 import { chunk } from './batching.js';
 import { type BatchError, batchErrorToOutcome, callFailure } from './errors.js';
+import type { HubspotApi } from './hubspot-api.js';
 import { readIdsByUniqueValue } from './read-ids.js';
 
 const ASSOCIATION_BATCH = 100;
@@ -20,7 +20,7 @@ interface Link {
  * found by their unique property. A record whose link fails becomes `failed` (keeping its id).
  */
 export async function writeAssociations(
-  client: Client,
+  api: HubspotApi,
   object: string,
   records: OutboundRecord[],
   outcomes: Map<string, RecordOutcome>,
@@ -48,7 +48,7 @@ export async function writeAssociations(
   const resolved = new Map<string, Map<string, string> | OutcomeError>();
   for (const [group, target] of targets) {
     try {
-      resolved.set(group, await readIdsByUniqueValue(client, target.to, target.match, [...target.values]));
+      resolved.set(group, await readIdsByUniqueValue(api, target.to, target.match, [...target.values]));
     } catch (error) {
       resolved.set(group, callFailure(error, secrets));
     }
@@ -93,7 +93,7 @@ export async function writeAssociations(
   for (const group of groups.values()) {
     for (const part of chunk(group, ASSOCIATION_BATCH)) {
       try {
-        const errors = await sendLinks(client, object, part);
+        const errors = await sendLinks(api, object, part);
         attributeErrors(part, errors, fail);
       } catch (error) {
         const failure = callFailure(error, secrets);
@@ -103,23 +103,26 @@ export async function writeAssociations(
   }
 }
 
-async function sendLinks(client: Client, object: string, links: Link[]): Promise<BatchError[]> {
+async function sendLinks(api: HubspotApi, object: string, links: Link[]): Promise<BatchError[]> {
   const first = links[0];
   if (!first) return [];
-  const batchApi = client.crm.associations.v4.batchApi;
   if (first.typeId === undefined) {
-    const response = await batchApi.createDefault(object, first.to, {
-      inputs: links.map((l) => ({ _from: { id: l.fromId }, to: { id: l.toId } })),
-    });
+    const response = await api.send((client) =>
+      client.crm.associations.v4.batchApi.createDefaultWithHttpInfo(object, first.to, {
+        inputs: links.map((l) => ({ _from: { id: l.fromId }, to: { id: l.toId } })),
+      }),
+    );
     return response.errors ?? [];
   }
   const spec = {
     associationCategory: 'HUBSPOT_DEFINED' as AssociationSpec['associationCategory'],
     associationTypeId: first.typeId,
   };
-  const response = await batchApi.create(object, first.to, {
-    inputs: links.map((l) => ({ _from: { id: l.fromId }, to: { id: l.toId }, types: [spec] })),
-  });
+  const response = await api.send((client) =>
+    client.crm.associations.v4.batchApi.createWithHttpInfo(object, first.to, {
+      inputs: links.map((l) => ({ _from: { id: l.fromId }, to: { id: l.toId }, types: [spec] })),
+    }),
+  );
   return 'errors' in response ? (response.errors ?? []) : [];
 }
 

@@ -1,5 +1,5 @@
-import type { Client } from '@hubspot/api-client';
 import type { FieldSchema, ObjectSchema } from '../contract.js';
+import type { HubspotApi } from './hubspot-api.js';
 
 interface PropertyLike {
   name: string;
@@ -27,7 +27,9 @@ export function propertyToField(object: string, property: PropertyLike): FieldSc
 }
 
 /** The object's properties as the destination contract's schema. Throws what the client throws. */
-export async function describeObject(client: Client, object: string): Promise<ObjectSchema> {
-  const response = await client.crm.properties.coreApi.getAll(object, false);
+export async function describeObject(api: HubspotApi, object: string): Promise<ObjectSchema> {
+  const response = await api.send((client) =>
+    client.crm.properties.coreApi.getAllWithHttpInfo(object, false),
+  );
   return { object, fields: response.results.map((p) => propertyToField(object, p)) };
 }

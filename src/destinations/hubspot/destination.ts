@@ -7,23 +7,50 @@ import type {
   RecordOutcome,
   WriteRequest,
 } from '../contract.js';
+import { SlidingWindowLimiter } from '../rate-limit/sliding-window-limiter.js';
 import { writeAssociations } from './associate.js';
 import { chunk, distinctRounds } from './batching.js';
+import { deleteBatch } from './delete-objects.js';
 import { describeObject } from './describe.js';
 import { callFailure, isApiException } from './errors.js';
+import { createHubspotApi } from './hubspot-api.js';
 import { createBatch, type ObjectBatch, updateBatch, upsertBatch } from './write-objects.js';
 
-const LIMITS = { maxBatchSize: 100, concurrency: 4 };
+/** Eight in flight reach 190 requests per 10 s even when HubSpot takes 400 ms to answer. */
+const LIMITS = { maxBatchSize: 100, concurrency: 8 };
 
-const WRITERS = { upsert: upsertBatch, update: updateBatch, create: createBatch } as const;
+/** HubSpot's Free/Starter app limit; Professional and Enterprise allow 190. */
+export const DEFAULT_HUBSPOT_RATE_LIMIT = { requestsPerWindow: 100, windowMs: 10_000 };
+
+const WRITERS = {
+  upsert: upsertBatch,
+  update: updateBatch,
+  create: createBatch,
+  delete: deleteBatch,
+} as const;
+
+export interface HubspotDestinationTuning {
+  /** Longest a request waits out rolling-window 429s before its records fail (transient). */
+  maxRateLimitPauseMs?: number;
+}
 
 /**
- * HubSpot through `@hubspot/api-client` (CRM v3 batch objects, v4 associations). The client's
- * own retries are left off: they live in a process-wide singleton, and the engine retries.
+ * HubSpot through `@hubspot/api-client` (CRM v3 batch objects, v4 associations). Every request
+ * goes through one sliding-window limiter per destination. The client's own retries are left
+ * off: they live in a process-wide singleton, and the engine retries.
  */
-export function createHubspotDestination(config: HubspotConnectionOptions): Destination {
+export function createHubspotDestination(
+  config: HubspotConnectionOptions,
+  tuning: HubspotDestinationTuning = {},
+): Destination {
   const baseUrl = config.baseUrl.replace(/\/+$/, '');
   const client = new Client({ accessToken: config.accessToken, basePath: baseUrl });
+  const limiter = new SlidingWindowLimiter({
+    max: config.requestsPerWindow ?? DEFAULT_HUBSPOT_RATE_LIMIT.requestsPerWindow,
+    windowMs: config.windowMs ?? DEFAULT_HUBSPOT_RATE_LIMIT.windowMs,
+    ...(config.dailyLimit !== undefined ? { dailyLimit: config.dailyLimit } : {}),
+  });
+  const api = createHubspotApi(client, limiter, tuning.maxRateLimitPauseMs ?? 120_000);
   const secrets = [config.accessToken];
   const schemas = new Map<string, Promise<ObjectSchema>>();
   const where = `HubSpot destination "${config.name}" (${baseUrl})`;
@@ -41,7 +68,7 @@ export function createHubspotDestination(config: HubspotConnectionOptions): Dest
         );
       }
       try {
-        await client.crm.properties.coreApi.getAll('contacts', false);
+        await api.send((c) => c.crm.properties.coreApi.getAllWithHttpInfo('contacts', false));
       } catch (error) {
         const failure = callFailure(error, secrets);
         const rejected = isApiException(error) && (error.code === 401 || error.code === 403);
@@ -57,7 +84,7 @@ export function createHubspotDestination(config: HubspotConnectionOptions): Dest
     describe(object) {
       let schema = schemas.get(object);
       if (!schema) {
-        schema = describeObject(client, object).catch((error: unknown) => {
+        schema = describeObject(api, object).catch((error: unknown) => {
           schemas.delete(object);
           const failure = callFailure(error, secrets);
           throw new SpokeError(
@@ -80,7 +107,7 @@ export function createHubspotDestination(config: HubspotConnectionOptions): Dest
         for (const part of chunk(round, LIMITS.maxBatchSize)) {
           const records = part.map((p) => p.record);
           const batch: ObjectBatch = {
-            client,
+            api,
             object: request.object,
             match: request.match,
             records,
@@ -91,6 +118,10 @@ export function createHubspotDestination(config: HubspotConnectionOptions): Dest
         }
       }
       return request.records.map((r, i) => results[i] ?? noOutcome(r.key));
+    },
+
+    apiUsage() {
+      return api.usage();
     },
 
     async close() {
@@ -106,7 +137,7 @@ async function writeBatch(
 ): Promise<Map<string, RecordOutcome>> {
   try {
     const answered = await writer(batch);
-    await writeAssociations(batch.client, batch.object, batch.records, answered, batch.secrets);
+    await writeAssociations(batch.api, batch.object, batch.records, answered, batch.secrets);
     return answered;
   } catch (error) {
     const failure = callFailure(error, batch.secrets);

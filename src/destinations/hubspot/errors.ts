@@ -1,9 +1,11 @@
 import type { OutcomeError } from '../contract.js';
+import { DailyLimitReached } from '../rate-limit/daily-limit-reached.js';
 
 /** What `@hubspot/api-client` throws for a non-success status: `.code` is the HTTP status. */
 interface ApiExceptionLike {
   code: number;
   body: unknown;
+  headers?: Record<string, string>;
 }
 
 export function isApiException(error: unknown): error is ApiExceptionLike {
@@ -17,7 +19,7 @@ export function isApiException(error: unknown): error is ApiExceptionLike {
 
 const TRANSIENT_STATUS = new Set([423, 429, 477]);
 
-function parseBody(body: unknown): Record<string, unknown> {
+export function parseBody(body: unknown): Record<string, unknown> {
   if (typeof body === 'object' && body !== null) return body as Record<string, unknown>;
   if (typeof body === 'string') {
     try {
@@ -34,6 +36,17 @@ function parseBody(body: unknown): Record<string, unknown> {
 export function callFailure(error: unknown, secrets: (string | undefined)[] = []): OutcomeError {
   const redact = (text: string) =>
     secrets.reduce<string>((t, s) => (s ? t.split(s).join('[redacted]') : t), text);
+  if (error instanceof DailyLimitReached || (isApiException(error) && isDailyLimit(error))) {
+    const used =
+      error instanceof DailyLimitReached && error.limit !== undefined
+        ? ` (${error.used} of ${error.limit} requests used)`
+        : '';
+    return {
+      code: 'DAILY_LIMIT_REACHED',
+      message: `HubSpot's daily API request limit is reached${used}, so this record was not sent. The next run after the limit resets (midnight in the HubSpot account's time zone) sends it; to finish sooner, raise the daily limit (rate_limit.daily in spoke.yml, or the account's API limit pack).`,
+      transient: false,
+    };
+  }
   if (isApiException(error)) {
     const status = error.code;
     const body = parseBody(error.body);
@@ -52,6 +65,15 @@ export function callFailure(error: unknown, secrets: (string | undefined)[] = []
     message: redact(e?.message ?? String(error)),
     transient: network,
   };
+}
+
+/** A 429 for the day's quota (`policyName: DAILY`), which waiting minutes does not lift. */
+export function isDailyLimit(error: ApiExceptionLike): boolean {
+  if (error.code !== 429) return false;
+  const body = parseBody(error.body);
+  return (
+    body.policyName === 'DAILY' || (typeof body.message === 'string' && /daily limit/i.test(body.message))
+  );
 }
 
 /** A per-input error of a batch response (the client's `StandardError`). */

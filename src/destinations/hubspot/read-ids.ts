@@ -1,5 +1,5 @@
-import type { Client } from '@hubspot/api-client';
 import { chunk } from './batching.js';
+import type { HubspotApi } from './hubspot-api.js';
 import { KeyIndex } from './key-index.js';
 
 const READ_BATCH = 100;
@@ -9,7 +9,7 @@ const READ_BATCH = 100;
  * `idProperty`); values with no record are absent from the map. Throws what the client throws.
  */
 export async function readIdsByUniqueValue(
-  client: Client,
+  api: HubspotApi,
   object: string,
   match: string,
   values: string[],
@@ -17,15 +17,17 @@ export async function readIdsByUniqueValue(
   const ids = new Map<string, string>();
   for (const part of chunk([...new Set(values)], READ_BATCH)) {
     const index = new KeyIndex(part);
-    const response = await client.crm.objects.batchApi.read(
-      object,
-      {
-        idProperty: match,
-        inputs: part.map((id) => ({ id })),
-        properties: [match],
-        propertiesWithHistory: [],
-      },
-      false,
+    const response = await api.send((client) =>
+      client.crm.objects.batchApi.readWithHttpInfo(
+        object,
+        {
+          idProperty: match,
+          inputs: part.map((id) => ({ id })),
+          properties: [match],
+          propertiesWithHistory: [],
+        },
+        false,
+      ),
     );
     for (const result of response.results) {
       const key = index.resolve(result.properties?.[match]);

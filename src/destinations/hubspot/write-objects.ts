@@ -1,14 +1,14 @@
-import type { Client } from '@hubspot/api-client';
 import type { OutboundRecord, RecordOutcome } from '../contract.js';
 import { answerBatch, failAll } from './batch-answers.js';
 import { callFailure } from './errors.js';
+import type { HubspotApi } from './hubspot-api.js';
 import { KeyIndex } from './key-index.js';
 import { readIdsByUniqueValue } from './read-ids.js';
 import { toHubspotProperties } from './values.js';
 
 /** One request's worth of records with distinct keys, for `object` keyed by `match`. */
 export interface ObjectBatch {
-  client: Client;
+  api: HubspotApi;
   object: string;
   match: string;
   records: OutboundRecord[];
@@ -18,18 +18,20 @@ export interface ObjectBatch {
 
 /** Batch upsert by `idProperty = match`; `_new` tells created from updated. Never throws. */
 export async function upsertBatch(batch: ObjectBatch): Promise<Map<string, RecordOutcome>> {
-  const { client, object, match, records } = batch;
+  const { api, object, match, records } = batch;
   const keys = records.map((r) => r.key);
   const index = new KeyIndex(keys);
   try {
-    const response = await client.crm.objects.batchApi.upsert(object, {
-      inputs: records.map((r) => ({
-        idProperty: match,
-        id: r.key,
-        objectWriteTraceId: r.key,
-        properties: toHubspotProperties(r.values),
-      })),
-    });
+    const response = await api.send((client) =>
+      client.crm.objects.batchApi.upsertWithHttpInfo(object, {
+        inputs: records.map((r) => ({
+          idProperty: match,
+          id: r.key,
+          objectWriteTraceId: r.key,
+          properties: toHubspotProperties(r.values),
+        })),
+      }),
+    );
     return answerBatch(
       keys,
       response,
@@ -48,11 +50,11 @@ export async function upsertBatch(batch: ObjectBatch): Promise<Map<string, Recor
 
 /** Update mode: only records that already exist (found by `match`); the rest are skipped. */
 export async function updateBatch(batch: ObjectBatch): Promise<Map<string, RecordOutcome>> {
-  const { client, object, match, records } = batch;
+  const { api, object, match, records } = batch;
   const keys = records.map((r) => r.key);
   let existing: Map<string, string>;
   try {
-    existing = await readIdsByUniqueValue(client, object, match, keys);
+    existing = await readIdsByUniqueValue(api, object, match, keys);
   } catch (error) {
     return failAll(keys, callFailure(error, batch.secrets));
   }
@@ -76,13 +78,15 @@ export async function updateBatch(batch: ObjectBatch): Promise<Map<string, Recor
   const index = new KeyIndex(matchedKeys);
   const keyById = new Map(matched.map((r) => [existing.get(r.key) as string, r.key]));
   try {
-    const response = await client.crm.objects.batchApi.update(object, {
-      inputs: matched.map((r) => ({
-        id: existing.get(r.key) as string,
-        objectWriteTraceId: r.key,
-        properties: toHubspotProperties(r.values),
-      })),
-    });
+    const response = await api.send((client) =>
+      client.crm.objects.batchApi.updateWithHttpInfo(object, {
+        inputs: matched.map((r) => ({
+          id: existing.get(r.key) as string,
+          objectWriteTraceId: r.key,
+          properties: toHubspotProperties(r.values),
+        })),
+      }),
+    );
     const answered = answerBatch(
       matchedKeys,
       response,
@@ -104,11 +108,11 @@ export async function updateBatch(batch: ObjectBatch): Promise<Map<string, Recor
 
 /** Create mode: records whose key already exists are skipped with their id; the rest created. */
 export async function createBatch(batch: ObjectBatch): Promise<Map<string, RecordOutcome>> {
-  const { client, object, match, records } = batch;
+  const { api, object, match, records } = batch;
   const keys = records.map((r) => r.key);
   let existing: Map<string, string>;
   try {
-    existing = await readIdsByUniqueValue(client, object, match, keys);
+    existing = await readIdsByUniqueValue(api, object, match, keys);
   } catch (error) {
     return failAll(keys, callFailure(error, batch.secrets));
   }
@@ -130,13 +134,15 @@ export async function createBatch(batch: ObjectBatch): Promise<Map<string, Recor
   const freshKeys = fresh.map((r) => r.key);
   const index = new KeyIndex(freshKeys);
   try {
-    const response = await client.crm.objects.batchApi.create(object, {
-      inputs: fresh.map((r) => ({
-        properties: { ...toHubspotProperties(r.values), [match]: r.key },
-        associations: [],
-        objectWriteTraceId: r.key,
-      })),
-    });
+    const response = await api.send((client) =>
+      client.crm.objects.batchApi.createWithHttpInfo(object, {
+        inputs: fresh.map((r) => ({
+          properties: { ...toHubspotProperties(r.values), [match]: r.key },
+          associations: [],
+          objectWriteTraceId: r.key,
+        })),
+      }),
+    );
     const answered = answerBatch(
       freshKeys,
       response,
