@@ -1,9 +1,12 @@
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { sandboxSchemaDir, sandboxStateFile } from '../../engine/connect-destinations.js';
 import { SpokeError } from '../../errors.js';
 import {
+  type FaultPlan,
   HUBSPOT_SANDBOX_TOKEN,
+  parseFaultPlanJson,
   SALESFORCE_SANDBOX_CREDENTIALS,
   SandboxStore,
   startSandbox,
@@ -22,8 +25,18 @@ export function registerSandbox(program: Command, setExitCode: (code: number) =>
     .option('--salesforce-port <port>', 'port of the Salesforce server', '8701')
     .option('--hubspot-port <port>', 'port of the HubSpot server', '8702')
     .option('--reset', 'forget every stored record first', false)
+    .option(
+      '--faults <file>',
+      'JSON fault plan to inject (errors, latency, rate limits; see docs/sandbox.md)',
+    )
     .action(
-      async (raw: { projectDir: string; salesforcePort: string; hubspotPort: string; reset: boolean }) => {
+      async (raw: {
+        projectDir: string;
+        salesforcePort: string;
+        hubspotPort: string;
+        reset: boolean;
+        faults?: string;
+      }) => {
         const projectDir = resolve(raw.projectDir);
         const stateFile = sandboxStateFile(projectDir);
         const running = await startSandbox({
@@ -31,6 +44,7 @@ export function registerSandbox(program: Command, setExitCode: (code: number) =>
           schemaDir: sandboxSchemaDir(projectDir),
           salesforcePort: Number(raw.salesforcePort),
           hubspotPort: Number(raw.hubspotPort),
+          ...(raw.faults ? { faults: await readFaultPlan(resolve(raw.faults)) } : {}),
         });
         if (raw.reset) {
           running.store.clear();
@@ -41,6 +55,7 @@ export function registerSandbox(program: Command, setExitCode: (code: number) =>
             `Salesforce sandbox: ${running.salesforceUrl}  (login: ${SALESFORCE_SANDBOX_CREDENTIALS.username})`,
             `HubSpot sandbox:    ${running.hubspotUrl}  (token: ${HUBSPOT_SANDBOX_TOKEN})`,
             `Records persist to ${stateFile}`,
+            `Request counts: GET ${running.hubspotUrl}/__sandbox/stats (and on the Salesforce server)`,
             'Point a target at it in spoke.yml:',
             `  targets: { dev: { sandbox: { salesforce_url: "${running.salesforceUrl}", hubspot_url: "${running.hubspotUrl}" } } }`,
             'Press Ctrl+C to stop.',
@@ -71,7 +86,9 @@ export function registerSandbox(program: Command, setExitCode: (code: number) =>
         if (system !== 'salesforce' && system !== 'hubspot') {
           throw new SpokeError('SPOKE_USAGE', `Unknown sandbox "${system}": use salesforce or hubspot.`);
         }
-        const store = await SandboxStore.open(sandboxStateFile(resolve(raw.projectDir)));
+        const store = await SandboxStore.open(sandboxStateFile(resolve(raw.projectDir)), {
+          readOnly: true,
+        });
         const records = store.records(system as SandboxSystem, object).filter((record) => !record.archived);
         if (raw.json) {
           process.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
@@ -97,6 +114,19 @@ export function registerSandbox(program: Command, setExitCode: (code: number) =>
         setExitCode(EXIT_OK);
       },
     );
+}
+
+async function readFaultPlan(file: string): Promise<FaultPlan> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new SpokeError(
+      'SPOKE_USAGE',
+      `Cannot read the fault plan ${file} (${(error as NodeJS.ErrnoException).code}). Pass an existing JSON file to --faults.`,
+    );
+  }
+  return parseFaultPlanJson(text, file);
 }
 
 /** Bookkeeping every record carries; hidden from the table so the synced values fit. */

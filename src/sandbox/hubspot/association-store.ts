@@ -17,6 +17,36 @@ function rowId(row: AssociationRow): string {
   return `${row.fromObjectType}:${row.fromObjectId}->${row.toObjectType}:${row.toObjectId}:${row.associationTypeId}`;
 }
 
+type Table = Record<string, StoredRecord>;
+
+/**
+ * Row ids by the record they start from (`type:id`), per live table, so reading or dropping one
+ * record's associations does not scan every association. Kept current by the functions below,
+ * the only writers of the table.
+ */
+const byRecord = new WeakMap<Table, Map<string, Set<string>>>();
+
+function recordIndex(table: Table): Map<string, Set<string>> {
+  let index = byRecord.get(table);
+  if (!index) {
+    index = new Map();
+    for (const [id, record] of Object.entries(table))
+      indexRow(index, id, record.fields as unknown as AssociationRow);
+    byRecord.set(table, index);
+  }
+  return index;
+}
+
+function indexRow(index: Map<string, Set<string>>, id: string, row: AssociationRow): void {
+  const key = `${row.fromObjectType}:${row.fromObjectId}`;
+  let ids = index.get(key);
+  if (!ids) {
+    ids = new Set();
+    index.set(key, ids);
+  }
+  ids.add(id);
+}
+
 /** Stores an association and its inverse (HubSpot associations are readable from both sides). */
 export function associate(store: SandboxStore, row: AssociationRow): void {
   const table = store.table('hubspot', ASSOCIATIONS_TABLE);
@@ -29,10 +59,12 @@ export function associate(store: SandboxStore, row: AssociationRow): void {
     associationTypeId: inverseAssociationType(row.associationTypeId),
     associationCategory: row.associationCategory,
   };
+  const index = recordIndex(table);
   for (const r of [row, inverse]) {
     const id = rowId(r);
     const existing = table[id];
     table[id] = { id, fields: { ...r }, createdAt: existing?.createdAt ?? now, updatedAt: now };
+    indexRow(index, id, r);
   }
 }
 
@@ -42,22 +74,30 @@ export function associationsOf(
   fromId: string,
   toType: string,
 ): AssociationRow[] {
-  return store
-    .records('hubspot', ASSOCIATIONS_TABLE)
-    .map((r: StoredRecord) => r.fields as unknown as AssociationRow)
-    .filter((a) => a.fromObjectType === fromType && a.fromObjectId === fromId && a.toObjectType === toType);
+  const table = store.table('hubspot', ASSOCIATIONS_TABLE);
+  const ids = recordIndex(table).get(`${fromType}:${fromId}`) ?? [];
+  return [...ids]
+    .map((id) => table[id]?.fields as AssociationRow | undefined)
+    .filter((a): a is AssociationRow => a !== undefined && a.toObjectType === toType);
 }
 
 /** Drops every association touching an archived record. */
 export function dropAssociations(store: SandboxStore, type: string, id: string): void {
   const table = store.table('hubspot', ASSOCIATIONS_TABLE);
-  for (const [key, record] of Object.entries(table)) {
-    const a = record.fields as unknown as AssociationRow;
-    if (
-      (a.fromObjectType === type && a.fromObjectId === id) ||
-      (a.toObjectType === type && a.toObjectId === id)
-    ) {
-      delete table[key];
+  const index = recordIndex(table);
+  const key = `${type}:${id}`;
+  for (const rowKey of index.get(key) ?? []) {
+    const row = table[rowKey]?.fields as AssociationRow | undefined;
+    delete table[rowKey];
+    if (!row) continue;
+    const inverseKey = `${row.toObjectType}:${row.toObjectId}`;
+    for (const other of index.get(inverseKey) ?? []) {
+      const a = table[other]?.fields as AssociationRow | undefined;
+      if (a?.toObjectType === type && a.toObjectId === id) {
+        delete table[other];
+        index.get(inverseKey)?.delete(other);
+      }
     }
   }
+  index.delete(key);
 }

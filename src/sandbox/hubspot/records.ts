@@ -27,13 +27,22 @@ function systemProperties(objectType: string): string[] {
   ];
 }
 
+type Indexes = Map<string, Map<string, StoredRecord>>;
+
+/**
+ * Unique-value indexes per live table, kept across requests: rebuilding one per request would
+ * scan every record of a large sandbox for each batch. Every write to a HubSpot object table
+ * goes through ObjectTable, which keeps them current; `store.clear()` hands out new tables.
+ */
+const indexCache = new WeakMap<Record<string, StoredRecord>, Indexes>();
+
 /**
  * One object type's records for the duration of a request, with unique-value indexes built
- * lazily (once per request) and kept current as the request writes.
+ * lazily and kept current as the request writes.
  */
 export class ObjectTable {
   private readonly table: Record<string, StoredRecord>;
-  private readonly indexes = new Map<string, Map<string, StoredRecord>>();
+  private readonly indexes: Indexes;
 
   constructor(
     private readonly store: SandboxStore,
@@ -41,6 +50,12 @@ export class ObjectTable {
     readonly objectType: string,
   ) {
     this.table = store.table('hubspot', objectType);
+    let indexes = indexCache.get(this.table);
+    if (!indexes) {
+      indexes = new Map();
+      indexCache.set(this.table, indexes);
+    }
+    this.indexes = indexes;
   }
 
   get(id: string, archived = false): StoredRecord | undefined {
@@ -107,6 +122,7 @@ export class ObjectTable {
     record.fields.lastmodifieddate = now;
     record.fields.hs_lastmodifieddate = now;
     record.updatedAt = now;
+    this.store.touch('hubspot', this.objectType, record.id);
     this.reindex(record, before);
   }
 
@@ -114,6 +130,7 @@ export class ObjectTable {
     const before = { ...record.fields };
     record.archived = true;
     record.updatedAt = new Date().toISOString();
+    this.store.touch('hubspot', this.objectType, record.id);
     for (const [name, index] of this.indexes) {
       const key = indexKey(name, before[name]);
       if (index.get(key) === record) index.delete(key);

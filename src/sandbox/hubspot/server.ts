@@ -46,6 +46,8 @@ export async function createHubspotServer(options: HubspotServerOptions): Promis
   });
 
   app.addHook('onRequest', async (request, reply) => {
+    // The sandbox's own control endpoints (faults, stats) take no token and no rate limit.
+    if (request.url.startsWith('/__sandbox/')) return undefined;
     const token = bearerToken(request.headers.authorization);
     if (token !== HUBSPOT_SANDBOX_TOKEN)
       return sendJson(reply, 401, authenticationError(token !== undefined));
@@ -62,6 +64,7 @@ export async function createHubspotServer(options: HubspotServerOptions): Promis
         ? reply.code(fault.status).send()
         : sendJson(reply, fault.status, fault.body);
     }
+    return undefined;
   });
 
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
