@@ -15,7 +15,8 @@ export type SpokeErrorCode =
   | 'SPOKE_DESTINATION_AUTH'
   | 'SPOKE_DESTINATION'
   | 'SPOKE_SANDBOX'
-  | 'SPOKE_GRAPH_CYCLE';
+  | 'SPOKE_GRAPH_CYCLE'
+  | 'SPOKE_SYNC_LOCKED';
 
 /** One located problem in user input: the file, the model, the field path and how to fix it. */
 export interface Diagnostic {

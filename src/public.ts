@@ -5,5 +5,5 @@ export { type LoadedProject, loadProject, type ProjectOptions } from './engine/l
 export { type RunSyncsOptions, runSyncs } from './engine/run-syncs.js';
 export { type Diagnostic, SpokeError, type SpokeErrorCode } from './errors.js';
 export type { Reporter, RunResult, SyncResult, SyncStatus } from './observe/lifecycle.js';
-export { type InvalidRecord, planRecords, type RecordPlan } from './plan/plan-records.js';
+export { type ChangePlan, type InvalidRecord, planChanges } from './plan/plan-changes.js';
 export { type RunningSandbox, type SandboxOptions, startSandbox } from './sandbox/index.js';

@@ -28,6 +28,9 @@ interface Declared {
   problems: Diagnostic[];
 }
 
+/** mirror: share of a sync's records one run may delete without --allow-deletes. */
+export const DEFAULT_MAX_DELETE_RATIO = 0.2;
+
 export function syncId(model: string, to: string, name?: string): string {
   return name ?? `${model}:${to}`;
 }
@@ -55,6 +58,7 @@ function normalise(block: ModelSpokeBlock, index: number, written: SpokeBlock): 
     after:
       written.after === undefined ? [] : typeof written.after === 'string' ? [written.after] : written.after,
     onNull: written.on_null ?? 'clear',
+    maxDeleteRatio: written.max_delete_ratio ?? DEFAULT_MAX_DELETE_RATIO,
     source: { file: block.file, index },
   };
   for (const [column, target] of Object.entries(written.fields ?? {})) {

@@ -53,12 +53,20 @@ function normaliseDestination(name: string, written: Record<string, unknown>): D
     emptyToUndefined(typeof written[key] === 'string' ? (written[key] as string) : undefined);
   const optional = <K extends string>(key: K, value: string | undefined) =>
     value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+  const number = <K extends string>(key: K, value: unknown) =>
+    typeof value === 'number' ? ({ [key]: value } as Record<K, number>) : {};
   if (written.type === 'hubspot') {
+    const rateLimit = written.rate_limit as
+      | { requests?: number; window_ms?: number; daily?: number }
+      | undefined;
     return {
       name,
       type: 'hubspot',
       baseUrl: text('base_url') ?? DEFAULT_HUBSPOT_BASE_URL,
       ...optional('accessToken', text('access_token')),
+      ...number('requestsPerWindow', rateLimit?.requests),
+      ...number('windowMs', rateLimit?.window_ms),
+      ...number('dailyLimit', rateLimit?.daily),
     };
   }
   return {
@@ -72,6 +80,7 @@ function normaliseDestination(name: string, written: Record<string, unknown>): D
     ...optional('clientId', text('client_id')),
     ...optional('clientSecret', text('client_secret')),
     ...optional('accessToken', text('access_token')),
+    ...number('bulkThreshold', written.bulk_threshold),
   };
 }
 

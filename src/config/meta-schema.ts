@@ -92,6 +92,14 @@ export const spokeBlockSchema = z
       .describe(
         'Explicit sync id (default `<model>:<destination>.<object>`). Ids key state and history: keep them stable.',
       ),
+    max_delete_ratio: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe(
+        'mirror: refuse a run that would delete more than this share of the records this sync manages (default 0.2) unless `--allow-deletes` is given.',
+      ),
     on_null: z
       .enum(['clear', 'skip'])
       .optional()

@@ -32,11 +32,41 @@ const salesforceKeys = {
   access_token: template(
     "A session or OAuth access token, only as `{{ env_var('SF_ACCESS_TOKEN') }}`.",
   ).optional(),
+  bulk_threshold: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(
+      'Change sets of at least this many records go through Bulk API 2.0, smaller ones through sObject Collections (default 2000, Salesforce’s own guidance).',
+    ),
 };
 
 const hubspotKeys = {
   base_url: template('API endpoint (default https://api.hubapi.com).').optional(),
   access_token: template("Private app access token, only as `{{ env_var('HUBSPOT_TOKEN') }}`.").optional(),
+  rate_limit: z
+    .strictObject({
+      requests: z
+        .number()
+        .int()
+        .positive()
+        .describe('Requests allowed per window (HubSpot: 100 Free/Starter, 190 Professional/Enterprise).'),
+      window_ms: z
+        .number()
+        .int()
+        .positive()
+        .optional()
+        .describe('Window length in milliseconds (default 10000).'),
+      daily: z
+        .number()
+        .int()
+        .positive()
+        .optional()
+        .describe('Daily request quota of the account; syncs stop cleanly when it is reached.'),
+    })
+    .optional()
+    .describe('Client-side limit matching the account tier (default 100 requests per 10 s).'),
 };
 
 export const salesforceDestinationSchema = z

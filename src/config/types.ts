@@ -53,6 +53,8 @@ export interface SyncSpec {
   after: string[];
   /** A null column value: `clear` empties the destination field, `skip` leaves it unchanged. Absent means clear. */
   onNull?: 'clear' | 'skip';
+  /** mirror: largest share of the sync's records one run may delete without --allow-deletes. */
+  maxDeleteRatio?: number;
   /** Where it was declared, for diagnostics. */
   source: { file: string; index: number };
 }
@@ -70,6 +72,8 @@ export interface SalesforceDestinationConfig {
   clientId?: string;
   clientSecret?: string;
   accessToken?: string;
+  /** Change sets at least this large go through Bulk API 2.0. */
+  bulkThreshold?: number;
 }
 
 export interface HubspotDestinationConfig {
@@ -77,6 +81,9 @@ export interface HubspotDestinationConfig {
   type: 'hubspot';
   baseUrl: string;
   accessToken?: string;
+  requestsPerWindow?: number;
+  windowMs?: number;
+  dailyLimit?: number;
 }
 
 export type DestinationConfig = SalesforceDestinationConfig | HubspotDestinationConfig;

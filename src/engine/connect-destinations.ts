@@ -89,16 +89,9 @@ function routeToSandbox(
 ): DestinationConfig {
   if (config.type === 'salesforce') {
     const { username, password, clientId, clientSecret } = SALESFORCE_SANDBOX_CREDENTIALS;
-    return {
-      name: config.name,
-      type: 'salesforce',
-      loginUrl: urls.salesforce,
-      apiVersion: config.apiVersion,
-      username,
-      password,
-      clientId,
-      clientSecret,
-    };
+    // Endpoints and credentials go to the sandbox; tuning (bulk threshold, rate limits) stays.
+    const { instanceUrl: _instance, accessToken: _token, ...tuning } = config;
+    return { ...tuning, loginUrl: urls.salesforce, username, password, clientId, clientSecret };
   }
-  return { name: config.name, type: 'hubspot', baseUrl: urls.hubspot, accessToken: HUBSPOT_SANDBOX_TOKEN };
+  return { ...config, baseUrl: urls.hubspot, accessToken: HUBSPOT_SANDBOX_TOKEN };
 }

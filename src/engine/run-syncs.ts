@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import pLimit from 'p-limit';
 import type { SyncSpec } from '../config/types.js';
 import { ConfigError, type Diagnostic, SpokeError } from '../errors.js';
@@ -5,8 +6,11 @@ import { runGraph } from '../graph/run-graph.js';
 import { selectSyncs } from '../graph/select-syncs.js';
 import { buildSyncGraph } from '../graph/sync-graph.js';
 import { emptyCounts, type Reporter, type RunResult, type SyncResult } from '../observe/lifecycle.js';
+import { openStateStore } from '../state/open-state-store.js';
+import type { StateStore } from '../state/state-store.js';
 import { openWarehouse } from '../warehouse/open-warehouse.js';
-import { connectDestinations } from './connect-destinations.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
+import { type ConnectedDestinations, connectDestinations } from './connect-destinations.js';
 import type { LoadedProject } from './load-project.js';
 import { preflightSync } from './preflight.js';
 import { syncOne } from './sync-one.js';
@@ -15,8 +19,18 @@ import { DEFAULT_RETRY, type RetryPolicy } from './write-with-retry.js';
 export interface RunSyncsOptions {
   project: LoadedProject;
   runId: string;
+  /** What started the run, for the runs table: `sync`, `dbt build`, ... */
+  command?: string;
   select?: string[];
   dryRun?: boolean;
+  /** Resend every row, ignoring what the snapshot says the destination already holds. */
+  fullRefresh?: boolean;
+  /** Resend rows that failed permanently even though they did not change. */
+  retryFailed?: boolean;
+  /** mirror: allow deleting more than a sync's max_delete_ratio. */
+  allowDeletes?: boolean;
+  /** How long to wait for another run of the same sync to finish (0: fail at once). */
+  lockWaitMs?: number;
   reporters?: Reporter[];
   /**
    * Models dbt built in the invocation being synced: only these sync; `excluded` ones (failed,
@@ -31,7 +45,8 @@ export interface RunSyncsOptions {
 
 /**
  * Runs the selected syncs in dependency order: preflight checks for every sync first (a mapping
- * mistake stops the run before anything is written), then independent syncs concurrently.
+ * mistake stops the run before anything is written), then independent syncs concurrently, each
+ * under its own lock and recorded in the state tables.
  */
 export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
   const { project, runId } = options;
@@ -50,111 +65,184 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
       options.builtModels.synced.has(spec.uniqueId) ||
       options.builtModels.excluded.has(spec.uniqueId),
   );
+  const runnable = inScope.filter((spec) => !options.builtModels?.excluded.has(spec.uniqueId));
   const results = new Map<string, SyncResult>();
-
+  const dryRun = options.dryRun ?? false;
   const info = {
     runId,
     target: project.target,
     invocationId: project.manifest.metadata.invocation_id ?? null,
-    dryRun: options.dryRun ?? false,
+    dryRun,
     syncs: inScope,
   };
   emit('onRunStart', info);
-
   const finish = (result: SyncResult): 'ok' | 'failed' => {
     results.set(result.id, result);
     emit('onSyncEnd', result);
     return result.status === 'failed' || result.status === 'skipped' ? 'failed' : 'ok';
   };
-  const runnable = inScope.filter((spec) => !options.builtModels?.excluded.has(spec.uniqueId));
 
-  if (inScope.length > 0) {
-    const warehouse = await openWarehouse(project.connection);
-    const destinations = await connectDestinations(
-      project.config,
-      new Set(runnable.map((spec) => spec.destination)),
-      project.projectDir,
-    ).catch(async (error) => {
-      await warehouse.close();
-      throw error;
-    });
-    try {
-      const unreachable = new Map<string, string>();
-      for (const name of new Set(runnable.map((spec) => spec.destination))) {
-        await destinations
-          .get(name)
-          .check()
-          .catch((error: unknown) => {
-            if (!(error instanceof SpokeError)) throw error;
-            unreachable.set(name, error.message);
-          });
+  let session: Session | null = null;
+  try {
+    if (runnable.length > 0) {
+      session = await openSession(project, runnable);
+      await preflight(session, runnable);
+      if (!dryRun) {
+        await session.state.startRun({
+          runId,
+          target: project.target,
+          invocationId: info.invocationId,
+          command: options.command ?? 'sync',
+          startedAt: new Date(started),
+        });
       }
-
-      const diagnostics: Diagnostic[] = [];
-      for (const spec of runnable) {
-        if (unreachable.has(spec.destination)) continue;
-        const columns = await warehouse.columns(spec.relation);
-        diagnostics.push(...(await preflightSync(spec, columns, destinations.get(spec.destination))));
+    }
+    const open = session;
+    const limiters = new Map<string, ReturnType<typeof pLimit>>();
+    const limiterFor = (name: string) => {
+      let limiter = limiters.get(name);
+      if (!limiter) {
+        limiter = pLimit(open!.destinations.get(name).limits.concurrency);
+        limiters.set(name, limiter);
       }
-      if (diagnostics.length > 0) {
-        throw new ConfigError(
-          `${diagnostics.length} mapping problem${diagnostics.length === 1 ? '' : 's'} found before syncing; nothing was written.`,
-          diagnostics,
-        );
-      }
+      return limiter;
+    };
+    const owner = `${hostname()}:${process.pid}:${runId}`;
 
-      const limiters = new Map<string, ReturnType<typeof pLimit>>();
-      const limiterFor = (name: string) => {
-        let limiter = limiters.get(name);
-        if (!limiter) {
-          limiter = pLimit(destinations.get(name).limits.concurrency);
-          limiters.set(name, limiter);
-        }
-        return limiter;
-      };
+    await runGraph(
+      buildSyncGraph(inScope),
+      async (spec) => {
+        const excluded = options.builtModels?.excluded.get(spec.uniqueId);
+        if (excluded || !open)
+          return finish(skipped(spec, `model ${spec.model} was not synced: ${excluded}`));
+        const unreachable = open.unreachable.get(spec.destination);
+        if (unreachable) return finish({ ...skipped(spec, unreachable), status: 'failed' });
 
-      await runGraph(
-        buildSyncGraph(inScope),
-        async (spec) => {
-          const excluded = options.builtModels?.excluded.get(spec.uniqueId);
-          if (excluded) return finish(skipped(spec, `model ${spec.model} was not synced: ${excluded}`));
-          const reason = unreachable.get(spec.destination);
-          if (reason) return finish({ ...skipped(spec, reason), status: 'failed' });
+        const lock = dryRun ? null : await open.state.acquireLock(spec.id, owner, options.lockWaitMs ?? 0);
+        try {
           emit('onSyncStart', spec, null);
+          if (!dryRun) await open.state.startSyncRun(runId, spec.id, new Date());
           const limiter = limiterFor(spec.destination);
           const result = await syncOne(spec, {
-            warehouse,
-            destination: destinations.get(spec.destination),
+            runId,
+            state: open.state,
+            destination: open.destinations.get(spec.destination),
             limit: (task) => limiter(task),
             retry: options.retry ?? DEFAULT_RETRY,
-            dryRun: options.dryRun ?? false,
+            dryRun,
+            fullRefresh: options.fullRefresh ?? false,
+            retryFailed: options.retryFailed ?? false,
+            allowDeletes: options.allowDeletes ?? false,
             failedRecordsRatio: options.failedRecordsRatio ?? 0.05,
             emitBatch: (outcomes, invalid) => emit('onBatchResult', spec, { outcomes, invalid }),
           });
+          if (!dryRun) {
+            await open.state.finishSyncRun(runId, {
+              syncId: spec.id,
+              status: result.status,
+              attempted: result.attempted,
+              created: result.created,
+              updated: result.updated,
+              deleted: result.deleted,
+              failed: result.failed,
+              invalid: result.invalid,
+              skipped: result.skipped,
+              unchanged: result.unchanged,
+              error: result.reason ?? null,
+              finishedAt: new Date(),
+            });
+          }
           return finish(result);
+        } finally {
+          await lock?.release();
+        }
+      },
+      {
+        concurrency: options.concurrency ?? 4,
+        onSkip: (spec, reason) => {
+          finish(skipped(spec, reason));
         },
-        {
-          concurrency: options.concurrency ?? 4,
-          onSkip: (spec, reason) => {
-            finish(skipped(spec, reason));
-          },
+        onError: (spec, error) => {
+          finish({
+            ...skipped(spec, error instanceof Error ? error.message : String(error)),
+            status: 'failed',
+          });
         },
-      );
-    } finally {
-      await destinations.close();
-      await warehouse.close();
-    }
-  }
+      },
+    );
 
-  const syncs = inScope.flatMap((spec) => results.get(spec.id) ?? []);
-  const run: RunResult = {
-    ...info,
-    status: syncs.every((sync) => sync.status === 'success') ? 'success' : 'failed',
-    syncs,
-    durationMs: Date.now() - started,
+    const syncs = inScope.flatMap((spec) => results.get(spec.id) ?? []);
+    const run: RunResult = {
+      ...info,
+      status: syncs.every((sync) => sync.status === 'success') ? 'success' : 'failed',
+      syncs,
+      durationMs: Date.now() - started,
+    };
+    if (session && !dryRun) await session.state.finishRun(runId, run.status, new Date());
+    for (const reporter of reporters) await reporter.onRunEnd?.(run);
+    return run;
+  } finally {
+    await session?.close();
+  }
+}
+
+interface Session {
+  warehouse: Warehouse;
+  state: StateStore;
+  destinations: ConnectedDestinations;
+  /** Destinations whose credentials failed, with the reason; their syncs fail, others run. */
+  unreachable: Map<string, string>;
+  close(): Promise<void>;
+}
+
+async function openSession(project: LoadedProject, specs: SyncSpec[]): Promise<Session> {
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer().catch(() => {});
   };
-  for (const reporter of reporters) await reporter.onRunEnd?.(run);
-  return run;
+  try {
+    const warehouse = await openWarehouse(project.connection);
+    closers.push(() => warehouse.close());
+    const state = await openStateStore(warehouse, { schema: project.config.state.schema });
+    closers.push(() => state.close());
+    await state.migrate();
+    const destinations = await connectDestinations(
+      project.config,
+      new Set(specs.map((spec) => spec.destination)),
+      project.projectDir,
+    );
+    closers.push(() => destinations.close());
+    const unreachable = new Map<string, string>();
+    for (const name of new Set(specs.map((spec) => spec.destination))) {
+      await destinations
+        .get(name)
+        .check()
+        .catch((error: unknown) => {
+          if (!(error instanceof SpokeError)) throw error;
+          unreachable.set(name, error.message);
+        });
+    }
+    return { warehouse, state, destinations, unreachable, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Every sync against the model's columns and the destination's fields, before any write. */
+async function preflight(session: Session, specs: SyncSpec[]): Promise<void> {
+  const diagnostics: Diagnostic[] = [];
+  for (const spec of specs) {
+    if (session.unreachable.has(spec.destination)) continue;
+    const columns = await session.warehouse.columns(spec.relation);
+    diagnostics.push(...(await preflightSync(spec, columns, session.destinations.get(spec.destination))));
+  }
+  if (diagnostics.length > 0) {
+    throw new ConfigError(
+      `${diagnostics.length} mapping problem${diagnostics.length === 1 ? '' : 's'} found before syncing; nothing was written.`,
+      diagnostics,
+    );
+  }
 }
 
 function skipped(spec: SyncSpec, reason: string): SyncResult {
@@ -168,6 +256,7 @@ function skipped(spec: SyncSpec, reason: string): SyncResult {
     ...emptyCounts(),
     errors: [],
     errorsOmitted: 0,
+    planMs: 0,
     durationMs: 0,
   };
 }

@@ -1,6 +1,6 @@
 import type { SyncSpec } from '../config/types.js';
 import type { RecordOutcome } from '../destinations/contract.js';
-import type { InvalidRecord } from '../plan/plan-records.js';
+import type { InvalidRecord } from '../plan/plan-changes.js';
 
 /**
  * - `success`: every record synced.
@@ -25,6 +25,8 @@ export interface SyncCounts {
   failed: number;
   invalid: number;
   skipped: number;
+  /** Rows whose mapped values match what the destination was last confirmed to hold: not sent. */
+  unchanged: number;
 }
 
 export interface SyncResult extends SyncCounts {
@@ -38,6 +40,8 @@ export interface SyncResult extends SyncCounts {
   errors: RecordError[];
   /** Errors counted but not listed (the list is capped). */
   errorsOmitted: number;
+  /** Time the warehouse took to find new, changed and gone rows. */
+  planMs: number;
   durationMs: number;
 }
 
@@ -79,5 +83,14 @@ export interface Reporter {
 }
 
 export function emptyCounts(): SyncCounts {
-  return { attempted: 0, created: 0, updated: 0, deleted: 0, failed: 0, invalid: 0, skipped: 0 };
+  return {
+    attempted: 0,
+    created: 0,
+    updated: 0,
+    deleted: 0,
+    failed: 0,
+    invalid: 0,
+    skipped: 0,
+    unchanged: 0,
+  };
 }

@@ -1,9 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBTypeId } from '@duckdb/node-api';
 import { SpokeError } from '../errors.js';
+import { DuckdbSqlSession } from './duckdb-session.js';
 import { duplicateKeysSql } from './duplicate-keys-sql.js';
 import { normalizeDuckdbValue } from './normalize-duckdb-value.js';
 import { displayName, qualifiedName, quoteIdentifier } from './quote.js';
+import type { SqlSession } from './sql-session.js';
 import type { ColumnInfo, DuckdbConnection, Relation, Row, Warehouse } from './warehouse.js';
 
 const COLUMN_HINT = ' Check the mapped columns against the model, and run dbt if the model changed.';
@@ -14,12 +16,15 @@ const COLUMN_HINT = ' Check the mapped columns against the model, and run dbt if
  */
 export class DuckdbWarehouse implements Warehouse {
   readonly type = 'duckdb' as const;
+  readonly sql: SqlSession;
   private closed = false;
 
   private constructor(
     private readonly config: DuckdbConnection,
     private readonly instance: DuckDBInstance,
-  ) {}
+  ) {
+    this.sql = new DuckdbSqlSession(instance, (relation) => this.sqlName(relation));
+  }
 
   static async open(config: DuckdbConnection): Promise<DuckdbWarehouse> {
     if (config.path !== ':memory:') {
@@ -37,7 +42,8 @@ export class DuckdbWarehouse implements Warehouse {
     } catch (error) {
       const message = errorMessage(error);
       const hint = /lock/i.test(message)
-        ? ' Another process (dbt, a DuckDB shell or UI) has the file open; close it and retry.'
+        ? ` ${config.path} is open in another process (a running dbt or spoke? a DuckDB shell or UI?); ` +
+          'wait for it to finish or close it, then retry.'
         : '';
       throw new SpokeError(
         'SPOKE_WAREHOUSE',

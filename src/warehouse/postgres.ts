@@ -4,8 +4,10 @@ import Cursor from 'pg-cursor';
 import { SpokeError } from '../errors.js';
 import { duplicateKeysSql } from './duplicate-keys-sql.js';
 import { normalizeValue } from './normalize-value.js';
+import { PostgresSqlSession, sessionSettingsSql } from './postgres-session.js';
 import { spokeTypes } from './postgres-type-parsers.js';
 import { displayName, qualifiedName, quoteIdentifier } from './quote.js';
+import type { SqlSession } from './sql-session.js';
 import type { ColumnInfo, PostgresConnection, Relation, Row, Warehouse } from './warehouse.js';
 
 const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
@@ -17,12 +19,13 @@ const UNDEFINED_COLUMN = '42703';
 export class PostgresWarehouse implements Warehouse {
   readonly type: 'postgres' | 'redshift';
   readonly dialect: 'postgres' | 'redshift';
+  readonly sql: SqlSession;
   private readonly pool: pg.Pool;
 
   private constructor(private readonly connection: PostgresConnection) {
     this.type = connection.type;
     this.dialect = connection.type;
-    this.pool = new pg.Pool({
+    const clientConfig: pg.ClientConfig = {
       host: connection.host,
       port: connection.port,
       user: connection.user,
@@ -32,11 +35,23 @@ export class PostgresWarehouse implements Warehouse {
       connectionTimeoutMillis: (connection.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS) * 1000,
       application_name: 'dbt-spoke',
       types: spokeTypes,
-      max: 4,
-      idleTimeoutMillis: 10_000,
-    });
+    };
+    this.pool = new pg.Pool({ ...clientConfig, max: 4, idleTimeoutMillis: 10_000 });
     // An idle client losing its server must not crash the process; the next query reports it.
     this.pool.on('error', () => {});
+    // Queued before any query of the new client, so every statement sees the same settings.
+    this.pool.on('connect', (client) => {
+      client.query(sessionSettingsSql(this.dialect)).catch(() => {});
+    });
+    this.sql = new PostgresSqlSession({
+      dialect: this.dialect,
+      clientConfig,
+      connect: () => this.connect(),
+      relationSql: (relation) => {
+        this.assertReadable(relation);
+        return qualifiedName(relation, this.type);
+      },
+    });
   }
 
   /** Opens a pool and checks the connection, so bad credentials fail before any work starts. */

@@ -1,3 +1,5 @@
+import type { SqlSession } from './sql-session.js';
+
 /** Where dbt built a model. */
 export interface Relation {
   database: string | null;
@@ -52,5 +54,7 @@ export interface Warehouse {
    * computed in the warehouse so that no row with an ambiguous key is ever sent.
    */
   duplicateKeys(relation: Relation, column: string, limit: number): Promise<string[]>;
+  /** SQL on this warehouse's connection, shared with the state store (same DuckDB instance, same pool). */
+  readonly sql: SqlSession;
   close(): Promise<void>;
 }

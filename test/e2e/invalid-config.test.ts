@@ -1,29 +1,8 @@
-import { access, readFile, writeFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseDocument } from 'yaml';
+import { editSpokeBlocks } from '../support/example-edits.js';
 import { copyExampleProject, runSpoke } from '../support/spoke-cli.js';
-
-const SCHEMA = join('models', 'marts', 'schema.yml');
-
-/** Edits the `spoke` blocks of the example's marts schema.yml the way a pull request would. */
-async function editSpokeBlocks(
-  projectDir: string,
-  edit: (blocks: { accounts: Record<string, unknown>[]; contacts: Record<string, unknown>[] }) => void,
-): Promise<void> {
-  const file = join(projectDir, SCHEMA);
-  const document = parseDocument(await readFile(file, 'utf8'));
-  const models = document.toJS().models as { name: string; config?: { meta?: { spoke?: unknown } } }[];
-  const spokeOf = (name: string) =>
-    models.find((model) => model.name === name)!.config!.meta!.spoke as Record<string, unknown>[];
-  const blocks = { accounts: spokeOf('crm_accounts'), contacts: spokeOf('crm_contacts') };
-  edit(blocks);
-  const accountsIndex = models.findIndex((model) => model.name === 'crm_accounts');
-  const contactsIndex = models.findIndex((model) => model.name === 'crm_contacts');
-  document.setIn(['models', accountsIndex, 'config', 'meta', 'spoke'], blocks.accounts);
-  document.setIn(['models', contactsIndex, 'config', 'meta', 'spoke'], blocks.contacts);
-  await writeFile(file, document.toString());
-}
 
 async function exists(path: string): Promise<boolean> {
   return access(path).then(

@@ -40,6 +40,23 @@ export class CrmReadback {
     return result.records as Record<string, unknown>[];
   }
 
+  /** Edits a Salesforce record the way a person in the CRM would. */
+  async updateSalesforce(
+    object: string,
+    match: string,
+    key: string,
+    values: Record<string, unknown>,
+  ): Promise<void> {
+    const [record] = (await this.salesforceRecords(object, [match])).filter(
+      (candidate) => candidate[match] === key,
+    );
+    if (!record) throw new Error(`no ${object} with ${match} = ${key}`);
+    const result = (await this.salesforce.sobject(object).update({ Id: record.Id as string, ...values })) as {
+      success: boolean;
+    };
+    if (!result.success) throw new Error(`update of ${object} ${key} failed`);
+  }
+
   async hubspotRecords(
     objectType: string,
     properties: string[],

@@ -5,12 +5,25 @@ export interface DbtPassthrough {
   profilesDir?: string;
   target?: string;
   json: boolean;
+  /** spoke's own sync flags, removed from what dbt sees. */
+  sync: { fullRefresh: boolean; retryFailed: boolean; allowDeletes: boolean };
 }
 
-/** Splits `spoke dbt <args>`: spoke's own `--json` is removed, dbt's location flags are read. */
+/** Flags `spoke dbt` keeps for itself; dbt has a `--full-refresh` of its own, hence the prefix. */
+const SYNC_FLAGS = {
+  '--spoke-full-refresh': 'fullRefresh',
+  '--retry-failed': 'retryFailed',
+  '--allow-deletes': 'allowDeletes',
+} as const;
+
+/** Splits `spoke dbt <args>`: spoke's own flags are removed, dbt's location flags are read. */
 export function parseDbtArgs(args: readonly string[]): DbtPassthrough {
   const dbtArgs: string[] = [];
-  const parsed: DbtPassthrough = { dbtArgs, json: false };
+  const parsed: DbtPassthrough = {
+    dbtArgs,
+    json: false,
+    sync: { fullRefresh: false, retryFailed: false, allowDeletes: false },
+  };
   const flags: Record<string, 'projectDir' | 'profilesDir' | 'target'> = {
     '--project-dir': 'projectDir',
     '--profiles-dir': 'profilesDir',
@@ -21,6 +34,10 @@ export function parseDbtArgs(args: readonly string[]): DbtPassthrough {
     const arg = args[index]!;
     if (arg === '--json') {
       parsed.json = true;
+      continue;
+    }
+    if (arg in SYNC_FLAGS) {
+      parsed.sync[SYNC_FLAGS[arg as keyof typeof SYNC_FLAGS]] = true;
       continue;
     }
     dbtArgs.push(arg);

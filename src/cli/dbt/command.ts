@@ -63,6 +63,8 @@ export function registerDbt(program: Command, setExitCode: (code: number) => voi
         runId,
         json: parsed.json,
         builtModels: succeededModels(project.manifest, project.runResults),
+        command: `dbt ${parsed.dbtArgs.join(' ')}`.trim(),
+        ...parsed.sync,
         extra: { dbt: { exit_code: dbt.exitCode, args: parsed.dbtArgs } },
       });
       setExitCode(dbt.outcome === 'handled_errors' ? EXIT_FAILED : exitCode);

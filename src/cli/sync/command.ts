@@ -14,7 +14,23 @@ export function registerSync(program: Command, setExitCode: (code: number) => vo
         '-s, --select <selector...>',
         'model names, sync ids, destination:<name>, or +name for upstream too',
       )
-      .option('--dry-run', 'read and plan every record, write nothing', false),
+      .option('--dry-run', 'plan in the warehouse and count what would be sent; write nothing', false)
+      .option(
+        '--full-refresh',
+        'resend every row, not only rows that changed since the last confirmed sync',
+        false,
+      )
+      .option(
+        '--retry-failed',
+        'resend rows that failed permanently before, even if they did not change',
+        false,
+      )
+      .option(
+        '--allow-deletes',
+        'mirror: allow deleting more than max_delete_ratio of a sync’s records',
+        false,
+      )
+      .option('--wait <seconds>', 'wait this long for another run of the same sync to finish', '0'),
   ).action(async (raw: Record<string, unknown>) => {
     const common = commonOptions(raw);
     const project = await loadProject(common);
@@ -39,6 +55,10 @@ export function registerSync(program: Command, setExitCode: (code: number) => vo
       project,
       json: common.json,
       dryRun: Boolean(raw.dryRun),
+      fullRefresh: Boolean(raw.fullRefresh),
+      retryFailed: Boolean(raw.retryFailed),
+      allowDeletes: Boolean(raw.allowDeletes),
+      lockWaitMs: Number(raw.wait) * 1000,
       ...(raw.select ? { select: raw.select as string[] } : {}),
       ...(builtModels ? { builtModels } : {}),
     });

@@ -87,9 +87,11 @@ export function formatSyncLine(result: SyncResult, dryRun: boolean): string {
   const head = `${SYMBOLS[result.status]} ${result.id}`;
   if (result.status === 'skipped') return `${head}  skipped: ${result.reason}`;
   const counts = dryRun
-    ? `would send ${result.attempted}, invalid ${result.invalid}`
+    ? `would send ${result.attempted}, delete ${result.deleted}, invalid ${result.invalid}, unchanged ${result.unchanged}`
     : `created ${result.created}, updated ${result.updated}, failed ${result.failed}, invalid ${result.invalid}` +
-      (result.skipped ? `, skipped ${result.skipped}` : '');
+      (result.skipped ? `, skipped ${result.skipped}` : '') +
+      (result.deleted ? `, deleted ${result.deleted}` : '') +
+      (result.unchanged ? `, unchanged ${result.unchanged}` : '');
   const reason = result.status === 'failed' && result.reason ? `  ${pc.red(result.reason)}` : '';
   return `${head}  ${counts}  (${(result.durationMs / 1000).toFixed(1)}s)${reason}`;
 }

@@ -16,8 +16,10 @@ export function syncJson(sync: SyncResult) {
     failed: sync.failed,
     invalid: sync.invalid,
     skipped: sync.skipped,
+    unchanged: sync.unchanged,
     errors: sync.errors,
     errors_omitted: sync.errorsOmitted,
+    plan_ms: sync.planMs,
     duration_ms: sync.durationMs,
   };
 }
@@ -30,6 +32,8 @@ export function runJson(run: RunResult) {
     dry_run: run.dryRun,
     status: run.status,
     duration_ms: run.durationMs,
+    // Peak resident memory of this process so far: what a scheduler must provision.
+    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     syncs: run.syncs.map(syncJson),
   };
 }

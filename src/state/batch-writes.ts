@@ -1,0 +1,122 @@
+import type { CommittedBatch } from './state-store.js';
+
+export interface LogRow {
+  key: string;
+  operation: string;
+  attempt: number;
+  status: string;
+  destinationId: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  transient: boolean | null;
+}
+
+export interface SnapshotRow {
+  key: string;
+  hash: string;
+  values: string;
+  destinationId: string | null;
+}
+
+export interface FailureRow {
+  key: string;
+  hash: string | null;
+  code: string;
+  message: string | null;
+}
+
+export interface LedgerRow {
+  key: string;
+  destinationId: string;
+}
+
+/** What one committed batch changes in each state table, at most one change per key and table. */
+export interface BatchWrites {
+  log: LogRow[];
+  snapshotUpserts: SnapshotRow[];
+  snapshotDeletes: string[];
+  failureUpserts: FailureRow[];
+  failureDeletes: string[];
+  ledgerUpserts: LedgerRow[];
+  ledgerDeletes: string[];
+}
+
+type Change<T> = { upsert: T } | { delete: true };
+
+/**
+ * Folds a batch's entries, in order, into the rows each table gets. Later entries for a key win
+ * (a transient failure then a success advances the snapshot), and no statement touches a key
+ * twice, which ON CONFLICT forbids.
+ */
+export function batchWrites(batch: CommittedBatch, maxErrorChars: number): BatchWrites {
+  const log: LogRow[] = [];
+  const snapshot = new Map<string, Change<SnapshotRow>>();
+  const failures = new Map<string, Change<FailureRow>>();
+  const ledger = new Map<string, Change<LedgerRow>>();
+
+  for (const entry of batch.entries) {
+    const { outcome } = entry;
+    const error = outcome.error;
+    log.push({
+      key: entry.key,
+      operation: entry.operation,
+      attempt: entry.attempt,
+      status: outcome.status,
+      destinationId: outcome.destinationId ?? null,
+      errorCode: error?.code ?? null,
+      errorMessage: error ? error.message.slice(0, maxErrorChars) : null,
+      transient: error ? error.transient : null,
+    });
+
+    if (entry.operation === 'delete') {
+      if (outcome.status === 'deleted') {
+        snapshot.set(entry.key, { delete: true });
+        ledger.set(entry.key, { delete: true });
+        failures.set(entry.key, { delete: true });
+      }
+      continue;
+    }
+    // Associations are a second phase of a write whose own entry already advanced the snapshot.
+    const confirmsWrite =
+      entry.operation !== 'associate' &&
+      (outcome.status === 'created' ||
+        outcome.status === 'updated' ||
+        (outcome.status === 'skipped' && outcome.destinationId !== undefined));
+    if (confirmsWrite) {
+      const destinationId = outcome.destinationId ?? null;
+      if (entry.hash !== undefined) {
+        const values = JSON.stringify(entry.values ?? {});
+        snapshot.set(entry.key, { upsert: { key: entry.key, hash: entry.hash, values, destinationId } });
+      }
+      if (destinationId !== null) ledger.set(entry.key, { upsert: { key: entry.key, destinationId } });
+      failures.set(entry.key, { delete: true });
+    } else if (outcome.status === 'failed' && error && !error.transient) {
+      failures.set(entry.key, {
+        upsert: {
+          key: entry.key,
+          hash: entry.hash ?? null,
+          code: error.code,
+          message: error.message.slice(0, maxErrorChars),
+        },
+      });
+    }
+  }
+
+  return {
+    log,
+    snapshotUpserts: upserts(snapshot),
+    snapshotDeletes: deletes(snapshot),
+    failureUpserts: upserts(failures),
+    failureDeletes: deletes(failures),
+    ledgerUpserts: upserts(ledger),
+    ledgerDeletes: deletes(ledger),
+  };
+}
+
+function upserts<T>(changes: Map<string, Change<T>>): T[] {
+  return [...changes.values()].flatMap((change) => ('upsert' in change ? [change.upsert] : []));
+}
+
+function deletes<T>(changes: Map<string, Change<T>>): string[] {
+  return [...changes].flatMap(([key, change]) => ('delete' in change ? [key] : []));
+}

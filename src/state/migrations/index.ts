@@ -1,0 +1,18 @@
+import type { WarehouseType } from '../../warehouse/warehouse.js';
+import { initialDuckdb } from './001-initial.duckdb.js';
+import { initialPostgres } from './001-initial.postgres.js';
+import { initialRedshift } from './001-initial.redshift.js';
+import type { Migration } from './migration.js';
+
+export type { Migration };
+
+const MIGRATIONS: Record<WarehouseType, Migration[]> = {
+  postgres: [initialPostgres],
+  duckdb: [initialDuckdb],
+  redshift: [initialRedshift],
+};
+
+/** Every migration of a dialect, oldest first. */
+export function migrationsFor(dialect: WarehouseType): Migration[] {
+  return [...MIGRATIONS[dialect]].sort((a, b) => a.version - b.version);
+}

@@ -1,0 +1,109 @@
+import type { SyncSpec } from '../config/types.js';
+import { quoteIdentifier } from '../warehouse/quote.js';
+import { hashedValues, rowHashSql, valueTextSql } from './row-hash-sql.js';
+import type { StateDialect } from './state-dialect.js';
+import type { StateTable } from './state-tables.js';
+
+export interface PlanSqlInput {
+  spec: SyncSpec;
+  /** The model relation as SQL. */
+  relation: string;
+  /** Column name → warehouse type, for the columns that need a spelled-out text form. */
+  types: ReadonlyMap<string, string>;
+  dialect: StateDialect;
+  table: (name: StateTable) => string;
+  fullRefresh: boolean;
+  retryFailed: boolean;
+}
+
+export interface PlanSql {
+  /** Model columns in the order their `__spoke_cN` aliases number them. */
+  columns: string[];
+  /**
+   * One row of counts. `$1` is the sync id in every statement. Gone records are `synced_rows`
+   * minus `kept_rows` (snapshot keys still in the model), which spares a second pass over the model.
+   */
+  counts: string;
+  /** Rows needing attention: `__spoke_cN`, key, hash, kind and the snapshot's values and id. */
+  changes: string;
+  /** Snapshot rows whose key left the model. */
+  deletions: string;
+}
+
+export const ATTENTION_KINDS = ['new', 'changed', 'null_key', 'duplicate_key'] as const;
+
+/**
+ * The planning statements: the model's rows keyed and hashed in the warehouse, joined to the
+ * snapshot and to remembered failures, and classified. Columns are aliased by position because
+ * Redshift folds result column names to lower case.
+ */
+export function planSql(input: PlanSqlInput): PlanSql {
+  const { spec, dialect, table } = input;
+  const columns = [
+    ...new Set([
+      spec.key,
+      ...spec.fields.map((f) => f.column),
+      ...spec.lookups.map((l) => l.column),
+      ...spec.associations.map((a) => a.column),
+    ]),
+  ];
+  const keyText = valueTextSql(spec.key, input.types.get(spec.key), dialect);
+  const hash = rowHashSql(hashedValues(spec), input.types, dialect);
+  const selected = columns.map((column, i) => `${quoteIdentifier(column)} AS __spoke_c${i}`);
+  const aliases = columns.map((_, i) => `p.__spoke_c${i}`);
+
+  const snapshotState = `CASE WHEN s.row_hash IS NULL THEN 'new' ELSE 'changed' END`;
+  const kind = [
+    'CASE',
+    `WHEN m.__spoke_key IS NULL OR m.__spoke_key = '' THEN 'null_key'`,
+    `WHEN m.__spoke_n > 1 THEN 'duplicate_key'`,
+    ...(input.fullRefresh
+      ? [`ELSE ${snapshotState}`]
+      : [
+          input.retryFailed
+            ? `WHEN f.record_key IS NOT NULL THEN ${snapshotState}`
+            : `WHEN f.row_hash = m.__spoke_hash THEN 'failed_unchanged'`,
+          `WHEN s.row_hash IS NULL THEN 'new'`,
+          `WHEN s.row_hash <> m.__spoke_hash THEN 'changed'`,
+          `ELSE 'unchanged'`,
+        ]),
+    'END',
+  ].join(' ');
+
+  const planned = `WITH hashed AS (
+    SELECT ${[...selected, `${keyText} AS __spoke_key`, `${hash} AS __spoke_hash`].join(', ')}
+    FROM ${input.relation}
+  ), model AS (
+    SELECT h.*, COUNT(*) OVER (PARTITION BY h.__spoke_key) AS __spoke_n,
+      ROW_NUMBER() OVER (PARTITION BY h.__spoke_key ORDER BY h.__spoke_hash) AS __spoke_nth
+    FROM hashed h
+  ), planned AS (
+    SELECT m.*, ${kind} AS __spoke_kind,
+      s.row_hash AS __spoke_prev_hash, s.row_values AS __spoke_prev_values,
+      s.destination_id AS __spoke_prev_id
+    FROM model m
+    LEFT JOIN ${table('snapshot')} s ON s.sync_id = $1 AND s.record_key = m.__spoke_key
+    LEFT JOIN ${table('failures')} f ON f.sync_id = $1 AND f.record_key = m.__spoke_key
+  )`;
+
+  const count = (k: string) => `COALESCE(SUM(CASE WHEN __spoke_kind = '${k}' THEN 1 ELSE 0 END), 0)`;
+
+  return {
+    columns,
+    counts: `${planned}
+    SELECT COUNT(*) AS total, ${count('new')} AS new_rows, ${count('changed')} AS changed_rows,
+      ${count('unchanged')} AS unchanged_rows, ${count('failed_unchanged')} AS failed_unchanged_rows,
+      ${count('null_key')} AS null_key_rows, ${count('duplicate_key')} AS duplicate_key_rows,
+      COALESCE(SUM(CASE WHEN __spoke_prev_hash IS NOT NULL AND __spoke_nth = 1 THEN 1 ELSE 0 END), 0) AS kept_rows,
+      (SELECT COUNT(*) FROM ${table('snapshot')} WHERE sync_id = $1) AS synced_rows
+    FROM planned`,
+    changes: `${planned}
+    SELECT ${[...aliases, 'p.__spoke_key', 'p.__spoke_hash', 'p.__spoke_kind', 'p.__spoke_prev_hash', 'p.__spoke_prev_values', 'p.__spoke_prev_id'].join(', ')}
+    FROM planned p
+    WHERE p.__spoke_kind IN (${ATTENTION_KINDS.map((k) => `'${k}'`).join(', ')})`,
+    deletions: `SELECT s.record_key, s.destination_id, s.row_values
+    FROM ${table('snapshot')} s
+    LEFT JOIN (SELECT DISTINCT ${keyText} AS __spoke_key FROM ${input.relation}) k ON k.__spoke_key = s.record_key
+    WHERE s.sync_id = $1 AND k.__spoke_key IS NULL`,
+  };
+}

@@ -1,0 +1,287 @@
+import type { SyncSpec } from '../config/types.js';
+import { SpokeError } from '../errors.js';
+import type { SqlSession } from '../warehouse/sql-session.js';
+import type { Row, Warehouse } from '../warehouse/warehouse.js';
+import { batchWrites } from './batch-writes.js';
+import { migrateState } from './migrate.js';
+import { planSql } from './plan-sql.js';
+import { type StateDialect, stateDialect } from './state-dialect.js';
+import type {
+  Change,
+  ChangeKind,
+  ChangeSet,
+  CommittedBatch,
+  Deletion,
+  PlanOptions,
+  RunRecord,
+  StateStore,
+  SyncLock,
+  SyncRunRecord,
+} from './state-store.js';
+import { type StateTable, stateTables } from './state-tables.js';
+import { acquireSyncLock } from './sync-locks.js';
+import { writeBatch } from './write-batch.js';
+
+export interface StateStoreOptions {
+  /** Schema holding the state tables (spoke.yml `state.schema`). */
+  schema: string;
+  /** Redshift locks table: heartbeat interval and the silence after which a holder counts as dead. */
+  lockHeartbeatMs?: number;
+  lockStaleMs?: number;
+  /** Pause between tries while waiting for a sync's lock. */
+  lockPollMs?: number;
+}
+
+/** The StateStore on the warehouse dbt builds into, over the warehouse's own connection. */
+export class WarehouseStateStore implements StateStore {
+  private readonly session: SqlSession;
+  private readonly dialect: StateDialect;
+  private readonly table: (name: StateTable) => string;
+  private readonly locks = new Set<SyncLock>();
+
+  constructor(
+    private readonly warehouse: Warehouse,
+    private readonly options: StateStoreOptions,
+    private readonly onClose: () => Promise<void> = async () => {},
+  ) {
+    this.session = warehouse.sql;
+    this.dialect = stateDialect(this.session.dialect);
+    this.table = stateTables(options.schema);
+  }
+
+  async migrate(): Promise<void> {
+    await this.guard('create or migrate its tables', () => migrateState(this.session, this.options.schema));
+  }
+
+  async acquireLock(syncId: string, owner: string, waitMs: number): Promise<SyncLock> {
+    const lock = await acquireSyncLock(
+      {
+        session: this.session,
+        dialect: this.dialect,
+        schema: this.options.schema,
+        table: this.table,
+        heartbeatMs: this.options.lockHeartbeatMs ?? 30_000,
+        staleMs: this.options.lockStaleMs ?? 300_000,
+        pollMs: this.options.lockPollMs ?? 250,
+      },
+      syncId,
+      owner,
+      waitMs,
+    );
+    const tracked: SyncLock = {
+      release: async () => {
+        this.locks.delete(tracked);
+        await lock.release();
+      },
+    };
+    this.locks.add(tracked);
+    return tracked;
+  }
+
+  async startRun(run: RunRecord): Promise<void> {
+    await this.guard(`record the start of run ${run.runId}`, () =>
+      this.session.query(
+        `INSERT INTO ${this.table('runs')} (run_id, target, invocation_id, command, status, started_at)
+         VALUES ($1, $2, $3, $4, 'running', $5)`,
+        [run.runId, run.target, run.invocationId, run.command, this.time(run.startedAt)],
+      ),
+    );
+  }
+
+  async finishRun(runId: string, status: string, finishedAt: Date): Promise<void> {
+    await this.guard(`record the end of run ${runId}`, () =>
+      this.session.query(`UPDATE ${this.table('runs')} SET status = $2, finished_at = $3 WHERE run_id = $1`, [
+        runId,
+        status,
+        this.time(finishedAt),
+      ]),
+    );
+  }
+
+  async startSyncRun(runId: string, syncId: string, startedAt: Date): Promise<void> {
+    await this.guard(`record the start of sync ${syncId}`, () =>
+      this.session.query(
+        `INSERT INTO ${this.table('sync_runs')} (run_id, sync_id, status, started_at) VALUES ($1, $2, 'running', $3)`,
+        [runId, syncId, this.time(startedAt)],
+      ),
+    );
+  }
+
+  async finishSyncRun(runId: string, result: SyncRunRecord): Promise<void> {
+    await this.guard(`record the end of sync ${result.syncId}`, () =>
+      this.session.query(
+        `UPDATE ${this.table('sync_runs')}
+            SET status = $3, attempted = $4, created = $5, updated = $6, deleted = $7, failed = $8,
+                invalid = $9, skipped = $10, unchanged = $11, error = $12, finished_at = $13
+          WHERE run_id = $1 AND sync_id = $2`,
+        [
+          runId,
+          result.syncId,
+          result.status,
+          result.attempted,
+          result.created,
+          result.updated,
+          result.deleted,
+          result.failed,
+          result.invalid,
+          result.skipped,
+          result.unchanged,
+          result.error === null ? null : result.error.slice(0, this.dialect.maxErrorChars),
+          this.time(result.finishedAt),
+        ],
+      ),
+    );
+  }
+
+  async planChanges(spec: SyncSpec, options: PlanOptions): Promise<ChangeSet> {
+    const columns = await this.warehouse.columns(spec.relation);
+    const sql = planSql({
+      spec,
+      relation: this.session.relationSql(spec.relation),
+      types: new Map(columns.map((c) => [c.name, c.type])),
+      dialect: this.dialect,
+      table: this.table,
+      fullRefresh: options.fullRefresh,
+      retryFailed: options.retryFailed,
+    });
+    const params = [spec.id];
+    const action = `plan sync ${spec.id} over ${spec.model}`;
+    const [row = {}] = await this.guard(action, () => this.session.query(sql.counts, params));
+    const counts: ChangeSet['counts'] = {
+      total: count(row.total),
+      new: count(row.new_rows),
+      changed: count(row.changed_rows),
+      unchanged: count(row.unchanged_rows),
+      failedUnchanged: count(row.failed_unchanged_rows),
+      nullKey: count(row.null_key_rows),
+      duplicateKey: count(row.duplicate_key_rows),
+      gone: count(row.synced_rows) - count(row.kept_rows),
+      synced: count(row.synced_rows),
+    };
+    const attention = counts.new + counts.changed + counts.nullKey + counts.duplicateKey;
+    const session = this.session;
+    const guard = this.guard.bind(this);
+    const batchSize = Math.max(1, options.batchSize);
+
+    return {
+      counts,
+      async *changes(): AsyncIterable<Change[]> {
+        if (attention === 0) return;
+        yield* guardStream(guard, action, session.stream(sql.changes, params, batchSize), (rows) =>
+          rows.map((r) => toChange(r, sql.columns)),
+        );
+      },
+      async *deletions(): AsyncIterable<Deletion[]> {
+        if (counts.gone === 0) return;
+        yield* guardStream(guard, action, session.stream(sql.deletions, params, batchSize), (rows) =>
+          rows.map(toDeletion),
+        );
+      },
+    };
+  }
+
+  async commitBatch(batch: CommittedBatch): Promise<void> {
+    if (batch.entries.length === 0) return;
+    const writes = batchWrites(batch, this.dialect.maxErrorChars);
+    const context = { ...batch, now: new Date() };
+    await this.guard(`record a batch of sync ${batch.syncId}`, () =>
+      this.session.transaction((tx) => writeBatch(tx, this.dialect, this.table, context, writes)),
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.locks].map((lock) => lock.release()));
+    await this.onClose();
+  }
+
+  private time(date: Date): string {
+    return this.dialect.timestampParam(date);
+  }
+
+  /** Runs a state operation, turning a driver error into one that names what failed and the fix. */
+  private async guard<T>(action: string, operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw stateError(error, action, this.options.schema);
+    }
+  }
+}
+
+async function* guardStream<T>(
+  guard: <R>(action: string, operation: () => Promise<R>) => Promise<R>,
+  action: string,
+  rows: AsyncIterable<Row[]>,
+  map: (rows: Row[]) => T[],
+): AsyncIterable<T[]> {
+  const iterator = rows[Symbol.asyncIterator]();
+  try {
+    while (true) {
+      const next = await guard(action, () => iterator.next());
+      if (next.done) return;
+      yield map(next.value);
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}
+
+function toChange(row: Row, columns: readonly string[]): Change {
+  const values: Row = {};
+  columns.forEach((column, i) => {
+    values[column] = row[`__spoke_c${i}`] ?? null;
+  });
+  const key = row.__spoke_key;
+  const kind = String(row.__spoke_kind) as ChangeKind;
+  return {
+    kind,
+    key: kind === 'null_key' || key === null || key === undefined ? null : String(key),
+    row: values,
+    hash: String(row.__spoke_hash),
+    previous:
+      row.__spoke_prev_hash === null || row.__spoke_prev_hash === undefined
+        ? null
+        : { values: parseValues(row.__spoke_prev_values), destinationId: text(row.__spoke_prev_id) },
+  };
+}
+
+function toDeletion(row: Row): Deletion {
+  return {
+    key: String(row.record_key),
+    destinationId: text(row.destination_id),
+    values: parseValues(row.row_values),
+  };
+}
+
+function parseValues(value: Row[string] | undefined): Record<string, unknown> {
+  if (typeof value !== 'string') return {};
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
+}
+
+function text(value: Row[string] | undefined): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+function count(value: Row[string] | undefined): number {
+  return Number(value ?? 0);
+}
+
+function stateError(error: unknown, action: string, schema: string): SpokeError {
+  if (error instanceof SpokeError) return error;
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+  const code = (error as { code?: string }).code;
+  const permission = code === '42501' || /permission denied|not authorized/i.test(message);
+  const fix = permission
+    ? ` Grant the dbt target's user CREATE on the database and write access to schema "${schema}", or set state.schema in spoke.yml to a schema it may write.`
+    : /does not exist/i.test(message) && /relation|table|schema|catalog/i.test(message)
+      ? ' Run dbt first, and let dbt-spoke create its state tables (they are created on every sync).'
+      : '';
+  return new SpokeError('SPOKE_WAREHOUSE', `dbt-spoke could not ${action}: ${message}.${fix}`);
+}

@@ -1,0 +1,248 @@
+import type { SqlParam, SqlRunner } from '../warehouse/sql-session.js';
+import type { BatchWrites } from './batch-writes.js';
+import type { StateDialect } from './state-dialect.js';
+import type { StateTable } from './state-tables.js';
+
+export interface BatchContext {
+  runId: string;
+  syncId: string;
+  destination: string;
+  object: string;
+  now: Date;
+}
+
+/** Writes one batch's rows in a few multi-row statements, inside the caller's transaction. */
+export async function writeBatch(
+  tx: SqlRunner,
+  dialect: StateDialect,
+  table: (name: StateTable) => string,
+  context: BatchContext,
+  writes: BatchWrites,
+): Promise<void> {
+  const writer = dialect.type === 'redshift' ? valuesWriter(tx) : arrayWriter(tx, dialect);
+  const now = { value: dialect.timestampParam(context.now), type: 'timestamp' } as const;
+  const text = (value: string) => ({ value, type: 'text' }) as const;
+  const sync = { sync_id: text(context.syncId) };
+  const object = { destination: text(context.destination), object: text(context.object) };
+
+  await writer.insert({
+    table: table('record_log'),
+    fixed: { run_id: text(context.runId), ...sync, logged_at: now },
+    columns: [
+      ['record_key', 'text'],
+      ['operation', 'text'],
+      ['attempt', 'integer'],
+      ['status', 'text'],
+      ['destination_id', 'text'],
+      ['error_code', 'text'],
+      ['error_message', 'text'],
+      ['transient', 'boolean'],
+    ],
+    rows: writes.log.map((r) => [
+      r.key,
+      r.operation,
+      r.attempt,
+      r.status,
+      r.destinationId,
+      r.errorCode,
+      r.errorMessage,
+      r.transient,
+    ]),
+  });
+
+  await writer.remove({ table: table('snapshot'), identity: sync, keys: writes.snapshotDeletes });
+  await writer.upsert({
+    table: table('snapshot'),
+    identity: sync,
+    fixed: { synced_at: now },
+    columns: [
+      ['record_key', 'text'],
+      ['row_hash', 'text'],
+      ['row_values', 'text'],
+      ['destination_id', 'text'],
+    ],
+    rows: writes.snapshotUpserts.map((r) => [r.key, r.hash, r.values, r.destinationId]),
+    keepOverNull: 'destination_id',
+  });
+
+  await writer.remove({ table: table('failures'), identity: sync, keys: writes.failureDeletes });
+  await writer.upsert({
+    table: table('failures'),
+    identity: sync,
+    fixed: { failed_at: now },
+    columns: [
+      ['record_key', 'text'],
+      ['row_hash', 'text'],
+      ['error_code', 'text'],
+      ['error_message', 'text'],
+    ],
+    rows: writes.failureUpserts.map((r) => [r.key, r.hash, r.code, r.message]),
+  });
+
+  await writer.remove({ table: table('id_ledger'), identity: object, keys: writes.ledgerDeletes });
+  await writer.upsert({
+    table: table('id_ledger'),
+    identity: object,
+    fixed: { ...sync, updated_at: now },
+    columns: [
+      ['record_key', 'text'],
+      ['destination_id', 'text'],
+    ],
+    rows: writes.ledgerUpserts.map((r) => [r.key, r.destinationId]),
+  });
+}
+
+type ColumnType = 'text' | 'integer' | 'boolean' | 'timestamp';
+type Column = readonly [name: string, type: ColumnType];
+type Value = string | number | boolean | null;
+type Fixed = Record<string, { value: string; type: ColumnType }>;
+
+interface Insert {
+  table: string;
+  /** One value for every row. */
+  fixed: Fixed;
+  /** Per-row columns; record_key first. */
+  columns: Column[];
+  rows: Value[][];
+}
+
+interface Upsert extends Omit<Insert, 'fixed'> {
+  /** Columns that with record_key identify a row, e.g. sync_id. */
+  identity: Fixed;
+  fixed: Fixed;
+  /** A column whose stored value survives a null in the new row. */
+  keepOverNull?: string;
+}
+
+interface Remove {
+  table: string;
+  identity: Fixed;
+  keys: string[];
+}
+
+interface Writer {
+  insert(insert: Insert): Promise<void>;
+  upsert(upsert: Upsert): Promise<void>;
+  remove(remove: Remove): Promise<void>;
+}
+
+/** PostgreSQL and DuckDB: one text array per column, unnested side by side, and ON CONFLICT. */
+function arrayWriter(tx: SqlRunner, dialect: StateDialect): Writer {
+  const typeName = (type: ColumnType) =>
+    type === 'text' ? dialect.text : type === 'timestamp' ? dialect.timestamp : type.toUpperCase();
+
+  const insertSql = ({ table, fixed, columns, rows }: Insert) => {
+    const fixedNames = Object.keys(fixed);
+    const fixedValues = Object.values(fixed).map(({ type }, i) => `CAST($${i + 1} AS ${typeName(type)})`);
+    const unnested = columns.map(
+      ([name], i) => `unnest(CAST($${fixedNames.length + i + 1} AS ${dialect.textArray})) AS ${name}`,
+    );
+    const selected = columns.map(([name, type]) =>
+      type === 'text' ? `u.${name}` : `CAST(u.${name} AS ${typeName(type)})`,
+    );
+    const params: SqlParam[] = [
+      ...Object.values(fixed).map(({ value }) => value),
+      ...columns.map((_, i) => rows.map((row) => (row[i] === null ? null : String(row[i])))),
+    ];
+    const names = [...fixedNames, ...columns.map(([name]) => name)];
+    return {
+      sql: `INSERT INTO ${table} (${names.join(', ')}) SELECT ${[...fixedValues, ...selected].join(', ')} FROM (SELECT ${unnested.join(', ')}) u`,
+      params,
+      names,
+    };
+  };
+
+  return {
+    async insert(insert) {
+      if (insert.rows.length === 0) return;
+      const { sql, params } = insertSql(insert);
+      await tx.query(sql, params);
+    },
+    async upsert({ identity, fixed, keepOverNull, ...rest }) {
+      if (rest.rows.length === 0) return;
+      const { sql, params, names } = insertSql({ ...rest, fixed: { ...identity, ...fixed } });
+      const conflict = [...Object.keys(identity), 'record_key'];
+      const set = names
+        .filter((name) => !conflict.includes(name))
+        .map((name) =>
+          name === keepOverNull
+            ? `${name} = COALESCE(excluded.${name}, ${rest.table}.${name})`
+            : `${name} = excluded.${name}`,
+        );
+      await tx.query(`${sql} ON CONFLICT (${conflict.join(', ')}) DO UPDATE SET ${set.join(', ')}`, params);
+    },
+    async remove({ table, identity, keys }) {
+      if (keys.length === 0) return;
+      const names = Object.keys(identity);
+      const where = names.map((name, i) => `${name} = CAST($${i + 1} AS ${dialect.text})`);
+      await tx.query(
+        `DELETE FROM ${table} WHERE ${where.join(' AND ')} AND record_key IN (SELECT unnest(CAST($${names.length + 1} AS ${dialect.textArray})))`,
+        [...Object.values(identity).map(({ value }) => value), keys],
+      );
+    },
+  };
+}
+
+/** Parameters per statement, under every driver's and server's limit. */
+const MAX_PARAMS = 30_000;
+
+/**
+ * Redshift: no arrays and no ON CONFLICT (and primary keys it does not enforce), so multi-row
+ * VALUES, with DELETE before INSERT in the caller's transaction.
+ */
+function valuesWriter(tx: SqlRunner): Writer {
+  const where = (identity: Fixed) => Object.keys(identity).map((name, i) => `${name} = $${i + 1}`);
+  const identityValues = (identity: Fixed) => Object.values(identity).map(({ value }) => value);
+
+  const writer: Writer = {
+    async insert({ table, fixed, columns, rows }) {
+      const names = [...Object.keys(fixed), ...columns.map(([name]) => name)];
+      const fixedValues = Object.values(fixed).map(({ value }) => value);
+      for (const chunk of chunks(rows, Math.floor(MAX_PARAMS / names.length))) {
+        const params: SqlParam[] = [];
+        const tuples = chunk.map((row) => {
+          const start = params.length;
+          params.push(...fixedValues, ...row);
+          return `(${names.map((_, i) => `$${start + i + 1}`).join(', ')})`;
+        });
+        await tx.query(`INSERT INTO ${table} (${names.join(', ')}) VALUES ${tuples.join(', ')}`, params);
+      }
+    },
+    async upsert({ table, identity, fixed, columns, rows, keepOverNull }) {
+      if (rows.length === 0) return;
+      const keep = columns.findIndex(([name]) => name === keepOverNull);
+      if (keep >= 0) {
+        const missing = rows.filter((row) => row[keep] === null).map((row) => String(row[0]));
+        const stored = new Map<string, Value>();
+        for (const chunk of chunks(missing, MAX_PARAMS)) {
+          const list = chunk.map((_, i) => `$${Object.keys(identity).length + i + 1}`).join(', ');
+          const found = await tx.query(
+            `SELECT record_key, ${keepOverNull} AS kept FROM ${table} WHERE ${where(identity).join(' AND ')} AND record_key IN (${list})`,
+            [...identityValues(identity), ...chunk],
+          );
+          for (const row of found) stored.set(String(row.record_key), row.kept ?? null);
+        }
+        for (const row of rows) if (row[keep] === null) row[keep] = stored.get(String(row[0])) ?? null;
+      }
+      await writer.remove({ table, identity, keys: rows.map((row) => String(row[0])) });
+      await writer.insert({ table, fixed: { ...identity, ...fixed }, columns, rows });
+    },
+    async remove({ table, identity, keys }) {
+      const offset = Object.keys(identity).length;
+      for (const chunk of chunks(keys, MAX_PARAMS)) {
+        const list = chunk.map((_, i) => `$${offset + i + 1}`).join(', ');
+        await tx.query(
+          `DELETE FROM ${table} WHERE ${where(identity).join(' AND ')} AND record_key IN (${list})`,
+          [...identityValues(identity), ...chunk],
+        );
+      }
+    },
+  };
+  return writer;
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -1,0 +1,129 @@
+import {
+  type DuckDBConnection,
+  type DuckDBInstance,
+  type DuckDBResult,
+  type DuckDBTypeId,
+  type DuckDBValue,
+  listValue,
+} from '@duckdb/node-api';
+import { normalizeDuckdbValue } from './normalize-duckdb-value.js';
+import type { DedicatedConnection, SqlParam, SqlRunner, SqlSession } from './sql-session.js';
+import type { Relation, Row } from './warehouse.js';
+
+/**
+ * SqlSession over the warehouse's DuckDB instance: a file admits one instance per process, so
+ * the state store and the model reads share it. DuckDB has one writer; transactions here queue
+ * behind each other instead of failing on write conflicts.
+ */
+export class DuckdbSqlSession implements SqlSession {
+  readonly dialect = 'duckdb' as const;
+  private writes: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly qualify: (relation: Relation) => string,
+  ) {}
+
+  async query(sql: string, params: readonly SqlParam[] = []): Promise<Row[]> {
+    const connection = await this.connect();
+    try {
+      return await runQuery(connection, sql, params);
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  async *stream(sql: string, params: readonly SqlParam[], batchSize: number): AsyncIterable<Row[]> {
+    const connection = await this.connect();
+    try {
+      const result = await connection.stream(sql, params.map(toDuckdbValue));
+      const columns = columnsOf(result);
+      let batch: Row[] = [];
+      while (true) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        for (const values of chunk.getRows()) {
+          batch.push(toRow(columns, values));
+          if (batch.length === batchSize) {
+            yield batch;
+            batch = [];
+          }
+        }
+      }
+      if (batch.length > 0) yield batch;
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    const run = this.writes.then(async () => {
+      const connection = await this.connect();
+      try {
+        await connection.run('BEGIN TRANSACTION');
+        try {
+          const result = await work({ query: (sql, params = []) => runQuery(connection, sql, params) });
+          await connection.run('COMMIT');
+          return result;
+        } catch (error) {
+          await connection.run('ROLLBACK').catch(() => {});
+          throw error;
+        }
+      } finally {
+        connection.closeSync();
+      }
+    });
+    this.writes = run.catch(() => {});
+    return run;
+  }
+
+  async dedicated(): Promise<DedicatedConnection> {
+    const connection = await this.connect();
+    return {
+      query: (sql, params = []) => runQuery(connection, sql, params),
+      close: async () => connection.closeSync(),
+    };
+  }
+
+  relationSql(relation: Relation): string {
+    return this.qualify(relation);
+  }
+
+  private async connect(): Promise<DuckDBConnection> {
+    const connection = await this.instance.connect();
+    // TIMESTAMPTZ prints in the session's zone, which defaults to the machine's; hashes must not.
+    await connection.run("SET SESSION TimeZone = 'UTC'").catch(() => {});
+    return connection;
+  }
+}
+
+interface Column {
+  name: string;
+  typeId: DuckDBTypeId;
+}
+
+async function runQuery(
+  connection: DuckDBConnection,
+  sql: string,
+  params: readonly SqlParam[],
+): Promise<Row[]> {
+  const reader = await connection.runAndReadAll(sql, params.map(toDuckdbValue));
+  const columns = reader.columnNames().map((name, i) => ({ name, typeId: reader.columnTypeId(i) }));
+  return reader.getRows().map((values) => toRow(columns, values));
+}
+
+function columnsOf(result: DuckDBResult): Column[] {
+  return result.columnNames().map((name, i) => ({ name, typeId: result.columnTypeId(i) }));
+}
+
+function toRow(columns: readonly Column[], values: readonly DuckDBValue[]): Row {
+  const row: Row = {};
+  columns.forEach((column, i) => {
+    row[column.name] = normalizeDuckdbValue(values[i] ?? null, column.typeId);
+  });
+  return row;
+}
+
+function toDuckdbValue(param: SqlParam): DuckDBValue {
+  return Array.isArray(param) ? listValue(param) : (param as DuckDBValue);
+}

@@ -1,0 +1,33 @@
+import type { Relation, Row, WarehouseType } from './warehouse.js';
+
+/**
+ * A bound parameter. Arrays travel as one text array (PostgreSQL `text[]`, DuckDB `VARCHAR[]`);
+ * the SQL casts their elements.
+ */
+export type SqlParam = string | number | boolean | null | readonly (string | null)[];
+
+export interface SqlRunner {
+  /** Runs one statement with `$1`-style parameters; rows come normalised as readRows gives them. */
+  query(sql: string, params?: readonly SqlParam[]): Promise<Row[]>;
+}
+
+/** A connection held until closed, for state that lives as long as a session (advisory locks). */
+export interface DedicatedConnection extends SqlRunner {
+  close(): Promise<void>;
+}
+
+/**
+ * SQL on the warehouse's own connection (one DuckDB instance per file and process, one pg pool),
+ * for dbt-spoke's state tables and for planning inside the warehouse.
+ */
+export interface SqlSession extends SqlRunner {
+  readonly dialect: WarehouseType;
+  /** Streams a query's rows in batches through a cursor, never holding the whole result. */
+  stream(sql: string, params: readonly SqlParam[], batchSize: number): AsyncIterable<Row[]>;
+  /** Runs `work` in one transaction on one connection: committed when it resolves, else rolled back. */
+  transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T>;
+  /** A connection of its own, outside the pool, so holding it never starves other queries. */
+  dedicated(): Promise<DedicatedConnection>;
+  /** The relation as SQL, qualified the way readRows reads it. */
+  relationSql(relation: Relation): string;
+}

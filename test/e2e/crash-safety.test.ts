@@ -1,0 +1,129 @@
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
+import { dbt } from '../support/example-edits.js';
+import { generatedPerson, generatedProject } from '../support/generated-project.js';
+import { repoRoot, runSpoke } from '../support/spoke-cli.js';
+
+const ROWS = 100_000;
+
+/** Checks that a CRM object holds exactly the generated model's rows: none missing, duplicated or stale. */
+function expectExactly(
+  records: { fields: Record<string, unknown> }[],
+  keyField: string,
+  fields: Record<string, string>,
+  version: number,
+) {
+  const byKey = new Map<string, Record<string, unknown>>();
+  for (const record of records) {
+    const key = String(record.fields[keyField]);
+    expect(byKey.has(key), `duplicate ${key}`).toBe(false);
+    byKey.set(key, record.fields);
+  }
+  expect(byKey.size).toBe(ROWS);
+  for (let i = 1; i <= ROWS; i += 997) {
+    const expected = generatedPerson(i, version);
+    const actual = byKey.get(expected.person_id)!;
+    for (const [column, field] of Object.entries(fields)) {
+      expect(actual[field], `${expected.person_id} ${field}`).toBe(expected[column as keyof typeof expected]);
+    }
+  }
+}
+
+const SALESFORCE_FIELDS = {
+  email: 'Email',
+  first_name: 'FirstName',
+  last_name: 'LastName',
+  job_title: 'Title',
+};
+const HUBSPOT_FIELDS = {
+  email: 'email',
+  first_name: 'firstname',
+  last_name: 'lastname',
+  job_title: 'jobtitle',
+};
+
+describe(`a ${ROWS.toLocaleString('en')}-row sync`, () => {
+  let sandbox: RunningSandbox;
+  let project: Awaited<ReturnType<typeof generatedProject>>;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ stateFile: null, hubspotRateLimit: false });
+    project = await generatedProject({
+      rows: ROWS,
+      salesforceUrl: sandbox.salesforceUrl,
+      hubspotUrl: sandbox.hubspotUrl,
+      hubspotMode: 'create',
+    });
+    expect(await dbt(project.dir, ['run'])).toBe(0);
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+    await project?.cleanup();
+  });
+
+  it('killed at random points and rerun ends with exactly the model’s rows, and a rerun sends nothing', async () => {
+    const spoke = join(repoRoot, 'dist', 'cli', 'main.js');
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 48271) % 2147483647;
+      return seed / 2147483647;
+    };
+    for (let kill = 0; kill < 3; kill++) {
+      const child = execa(process.execPath, [spoke, 'sync', '--json'], { cwd: project.dir, reject: false });
+      await sleep(1_500 + random() * 3_000);
+      child.kill('SIGKILL');
+      await child;
+    }
+    const final = await runSpoke(['sync', '--json'], { cwd: project.dir });
+    expect(final.exitCode, final.stdout + final.stderr).toBe(0);
+
+    expectExactly(sandbox.store.records('salesforce', 'Contact'), 'Wistia_User_Id__c', SALESFORCE_FIELDS, 1);
+    expectExactly(sandbox.store.records('hubspot', 'contacts'), 'wistia_user_id', HUBSPOT_FIELDS, 1);
+
+    const rerun = JSON.parse((await runSpoke(['sync', '--json'], { cwd: project.dir })).stdout) as {
+      syncs: { attempted: number; unchanged: number }[];
+    };
+    for (const sync of rerun.syncs) expect(sync).toMatchObject({ attempted: 0, unchanged: ROWS });
+  });
+
+  it('survives transient faults on every kind of call and converges without losing or duplicating a row', async () => {
+    expect(await dbt(project.dir, ['run', '--vars', '{version: 2}'])).toBe(0);
+    const faults = {
+      seed: 42,
+      errors: [{ status: 503, rate: 0.05 }],
+      connectionResets: { rate: 0.02 },
+      rateLimit: { every: 50, durationMs: 300 },
+      bulkUploadFailures: 1,
+      expireSessionEvery: 40,
+    };
+    await fetch(`${sandbox.salesforceUrl}/__sandbox/faults`, {
+      method: 'PUT',
+      body: JSON.stringify(faults),
+      headers: { 'content-type': 'application/json' },
+    });
+    await fetch(`${sandbox.hubspotUrl}/__sandbox/faults`, {
+      method: 'PUT',
+      body: JSON.stringify(faults),
+      headers: { 'content-type': 'application/json' },
+    });
+
+    let runs = 0;
+    let exitCode = -1;
+    while (exitCode !== 0 && runs < 3) {
+      runs++;
+      exitCode = (await runSpoke(['sync', '--json'], { cwd: project.dir })).exitCode;
+    }
+    const stats = (await (await fetch(`${sandbox.hubspotUrl}/__sandbox/stats`)).json()) as {
+      injected: Record<string, number>;
+    };
+
+    expect(exitCode).toBe(0);
+    expect(Object.values(stats.injected).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expectExactly(sandbox.store.records('salesforce', 'Contact'), 'Wistia_User_Id__c', SALESFORCE_FIELDS, 2);
+    // HubSpot's sync is in create mode: version 2 rows changed but existing records are never touched.
+    expectExactly(sandbox.store.records('hubspot', 'contacts'), 'wistia_user_id', HUBSPOT_FIELDS, 1);
+  });
+});

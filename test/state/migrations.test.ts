@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStateStore } from '../../src/state/open-state-store.js';
+import { FLAVOURS, type StateWarehouse, stateWarehouse } from './fixtures.js';
+
+const TABLES = [
+  'failures',
+  'id_ledger',
+  'locks',
+  'record_log',
+  'runs',
+  'schema_migrations',
+  'snapshot',
+  'sync_runs',
+];
+
+describe.each(FLAVOURS)('state tables in %s', (flavour) => {
+  let db: StateWarehouse;
+
+  beforeAll(async () => {
+    db = await stateWarehouse(flavour, 'spoke_state');
+  });
+
+  afterAll(async () => {
+    await db?.cleanup();
+  });
+
+  async function tables(): Promise<string[]> {
+    const rows = await db.warehouse.sql.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'spoke_state' ORDER BY table_name`,
+    );
+    return rows.map((row) => String(row.table_name));
+  }
+
+  it('are created in the configured schema by the first migrate, and a second migrate changes nothing', async () => {
+    const store = await db.store({ schema: 'spoke_state' });
+    await store.migrate();
+    expect(await tables()).toEqual(TABLES);
+    const applied = await db.rows('schema_migrations');
+    expect(applied).toEqual([expect.objectContaining({ version: 1, name: 'initial' })]);
+
+    await store.migrate();
+    expect(await tables()).toEqual(TABLES);
+    expect(await db.rows('schema_migrations')).toEqual(applied);
+  });
+
+  it('record a run and its syncs with their counts', async () => {
+    const store = await db.store({ schema: 'spoke_state' });
+    await store.migrate();
+    await store.startRun({
+      runId: 'run-42',
+      target: 'dev',
+      invocationId: 'inv-1',
+      command: 'sync',
+      startedAt: new Date('2024-05-01T12:00:00Z'),
+    });
+    await store.startSyncRun('run-42', 'accounts', new Date('2024-05-01T12:00:01Z'));
+    expect(await db.rows('sync_runs')).toEqual([
+      expect.objectContaining({ run_id: 'run-42', sync_id: 'accounts', status: 'running', attempted: 0 }),
+    ]);
+    await store.finishSyncRun('run-42', {
+      syncId: 'accounts',
+      status: 'partial',
+      attempted: 10,
+      created: 6,
+      updated: 2,
+      deleted: 0,
+      failed: 2,
+      invalid: 1,
+      skipped: 0,
+      unchanged: 90,
+      error: null,
+      finishedAt: new Date('2024-05-01T12:00:05Z'),
+    });
+    await store.finishRun('run-42', 'partial', new Date('2024-05-01T12:00:06Z'));
+    expect(await db.rows('runs')).toEqual([
+      {
+        run_id: 'run-42',
+        target: 'dev',
+        invocation_id: 'inv-1',
+        command: 'sync',
+        status: 'partial',
+        started_at: '2024-05-01T12:00:00.000Z',
+        finished_at: '2024-05-01T12:00:06.000Z',
+      },
+    ]);
+    expect(await db.rows('sync_runs')).toEqual([
+      {
+        run_id: 'run-42',
+        sync_id: 'accounts',
+        status: 'partial',
+        attempted: 10,
+        created: 6,
+        updated: 2,
+        deleted: 0,
+        failed: 2,
+        invalid: 1,
+        skipped: 0,
+        unchanged: 90,
+        error: null,
+        started_at: '2024-05-01T12:00:01.000Z',
+        finished_at: '2024-05-01T12:00:05.000Z',
+      },
+    ]);
+  });
+
+  it('refuse a schema migrated by a newer dbt-spoke, saying to upgrade', async () => {
+    const store = await db.store({ schema: 'spoke_future' });
+    await store.migrate();
+    await db.warehouse.sql.query(
+      `INSERT INTO "spoke_future"."schema_migrations" (version, name, applied_at) VALUES (99, 'future', ${
+        flavour === 'postgres' ? 'now()' : 'CURRENT_TIMESTAMP'
+      })`,
+    );
+    await expect(store.migrate()).rejects.toMatchObject({
+      code: 'SPOKE_WAREHOUSE',
+      message: expect.stringMatching(/version 99.*Upgrade dbt-spoke/),
+    });
+  });
+});
+
+describe.each([
+  'postgres',
+  'redshift',
+] as const)('state tables in %s shared by several processes', (flavour) => {
+  let db: StateWarehouse;
+
+  beforeAll(async () => {
+    db = await stateWarehouse(flavour);
+  });
+
+  afterAll(async () => {
+    await db?.cleanup();
+  });
+
+  it('are migrated once when two processes start at the same time', async () => {
+    const schema = 'spoke_race';
+    const [first, second] = await Promise.all([db.reopen(), db.reopen()]);
+    const stores = await Promise.all([
+      openStateStore(first!, { schema }),
+      openStateStore(second!, { schema }),
+    ]);
+    await Promise.all(stores.map((store) => store.migrate()));
+    const rows = await db.warehouse.sql.query(`SELECT version FROM "${schema}"."schema_migrations"`);
+    expect(rows).toEqual([{ version: 1 }]);
+  });
+});
