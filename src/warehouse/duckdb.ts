@@ -2,7 +2,6 @@ import { stat } from 'node:fs/promises';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBTypeId } from '@duckdb/node-api';
 import { SpokeError } from '../errors.js';
 import { DuckdbSqlSession } from './duckdb-session.js';
-import { duplicateKeysSql } from './duplicate-keys-sql.js';
 import { normalizeDuckdbValue } from './normalize-duckdb-value.js';
 import { displayName, qualifiedName, quoteIdentifier } from './quote.js';
 import type { SqlSession } from './sql-session.js';
@@ -88,14 +87,6 @@ export class DuckdbWarehouse implements Warehouse {
     } finally {
       connection.closeSync();
     }
-  }
-
-  async duplicateKeys(relation: Relation, column: string, limit: number): Promise<string[]> {
-    const reader = await this.withConnection(relation, (connection) =>
-      connection.runAndReadAll(duplicateKeysSql(this.sqlName(relation), column, limit)),
-    );
-    const typeId = reader.columnTypeId(0);
-    return reader.getRows().map((values) => String(normalizeDuckdbValue(values[0] ?? null, typeId)));
   }
 
   async close(): Promise<void> {

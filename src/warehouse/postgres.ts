@@ -2,7 +2,6 @@ import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { SpokeError } from '../errors.js';
-import { duplicateKeysSql } from './duplicate-keys-sql.js';
 import { normalizeValue } from './normalize-value.js';
 import { PostgresSqlSession, sessionSettingsSql } from './postgres-session.js';
 import { spokeTypes } from './postgres-type-parsers.js';
@@ -113,16 +112,6 @@ export class PostgresWarehouse implements Warehouse {
       await cursor.close().catch(() => {});
       client.release();
     }
-  }
-
-  async duplicateKeys(relation: Relation, column: string, limit: number): Promise<string[]> {
-    this.assertReadable(relation);
-    const result = await this.query<{ key: unknown }>(
-      duplicateKeysSql(qualifiedName(relation, this.type), column, limit),
-      [],
-      relation,
-    );
-    return result.rows.map((r) => String(normalizeValue(r.key)));
   }
 
   async close(): Promise<void> {

@@ -49,11 +49,6 @@ export interface Warehouse {
    * they fit exactly, else strings.
    */
   readRows(relation: Relation, columns: string[], batchSize: number): AsyncIterable<Row[]>;
-  /**
-   * Values of `column` (as text) that occur in more than one row, at most `limit` of them,
-   * computed in the warehouse so that no row with an ambiguous key is ever sent.
-   */
-  duplicateKeys(relation: Relation, column: string, limit: number): Promise<string[]>;
   /** SQL on this warehouse's connection, shared with the state store (same DuckDB instance, same pool). */
   readonly sql: SqlSession;
   close(): Promise<void>;

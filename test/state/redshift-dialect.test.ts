@@ -59,7 +59,6 @@ describe('the redshift state dialect, run on PostgreSQL', () => {
       type: db.warehouse.type,
       columns: (relation) => db.warehouse.columns(relation),
       readRows: (relation, columns, size) => db.warehouse.readRows(relation, columns, size),
-      duplicateKeys: (relation, column, limit) => db.warehouse.duplicateKeys(relation, column, limit),
       sql: recording(db.warehouse.sql, statements),
       close: async () => {},
     };

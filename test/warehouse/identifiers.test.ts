@@ -59,9 +59,4 @@ describe.each([
     expect(rows).toContainEqual({ 'Account Id': 'acc_0002', 'Say "Hi"': 'hey', MRR: 30, select: 3 });
     expect(rows).toHaveLength(3);
   });
-
-  it('reports the key values held by more than one row', async () => {
-    expect(await warehouse.duplicateKeys(relation, 'Account Id', 10)).toEqual(['acc_0001']);
-    expect(await warehouse.duplicateKeys(relation, 'MRR', 10)).toEqual([]);
-  });
 });
