@@ -107,7 +107,7 @@ export async function syncOne(spec: SyncSpec, context: SyncContext): Promise<Syn
     };
 
     for await (const changes of changeSet.changes()) {
-      const plan = planChanges(spec, changes);
+      const plan = planChanges(spec, changes, { allFields: context.fullRefresh });
       counts.invalid += plan.invalid.length;
       for (const invalid of plan.invalid) noteError(invalid);
       const planned = new Map(plan.writes.map((write) => [write.record.key, write]));

@@ -30,7 +30,11 @@ export interface ChangePlan {
  * A changed row carries only the fields whose values differ from what the destination was last
  * confirmed to hold (fewer triggers fired, fewer human edits overwritten); a new one carries all.
  */
-export function planChanges(spec: SyncSpec, changes: readonly Change[]): ChangePlan {
+export function planChanges(
+  spec: SyncSpec,
+  changes: readonly Change[],
+  options: { allFields?: boolean } = {},
+): ChangePlan {
   const writes: PlannedWrite[] = [];
   const invalid: InvalidRecord[] = [];
   for (const change of changes) {
@@ -51,7 +55,8 @@ export function planChanges(spec: SyncSpec, changes: readonly Change[]): ChangeP
       continue;
     }
     const values = mappedValues(spec, change.row);
-    const previous = change.kind === 'changed' ? change.previous?.values : undefined;
+    // A full refresh resends whole records: the destination may have lost or changed them.
+    const previous = change.kind === 'changed' && !options.allFields ? change.previous?.values : undefined;
     const differs = (name: string) =>
       !previous || !(name in previous) || !sameValue(previous[name], values[name]);
     const send = (name: string) => differs(name) && !(values[name] === null && spec.onNull === 'skip');
