@@ -47,24 +47,28 @@ const HUBSPOT_FIELDS = {
   job_title: 'jobtitle',
 };
 
-describe(`a ${ROWS.toLocaleString('en')}-row sync`, () => {
-  let sandbox: RunningSandbox;
-  let project: Awaited<ReturnType<typeof generatedProject>>;
-
+/** A sandbox in this process and a generated project synced to it (HubSpot in create mode). */
+function useGeneratedProject(rows: number) {
+  const context = {} as { sandbox: RunningSandbox; project: Awaited<ReturnType<typeof generatedProject>> };
   beforeAll(async () => {
-    sandbox = await startSandbox({ stateFile: null, hubspotRateLimit: false });
-    project = await generatedProject({
-      rows: ROWS,
-      salesforceUrl: sandbox.salesforceUrl,
-      hubspotUrl: sandbox.hubspotUrl,
+    context.sandbox = await startSandbox({ stateFile: null, hubspotRateLimit: false });
+    context.project = await generatedProject({
+      rows,
+      salesforceUrl: context.sandbox.salesforceUrl,
+      hubspotUrl: context.sandbox.hubspotUrl,
       hubspotMode: 'create',
     });
-    expect(await dbt(project.dir, ['run'])).toBe(0);
+    expect(await dbt(context.project.dir, ['run'])).toBe(0);
   });
   afterAll(async () => {
-    await sandbox?.close();
-    await project?.cleanup();
+    await context.sandbox?.close();
+    await context.project?.cleanup();
   });
+  return context;
+}
+
+describe(`a ${ROWS.toLocaleString('en')}-row sync`, () => {
+  const generated = useGeneratedProject(ROWS);
 
   it('killed at random points and rerun ends with exactly the model’s rows, and a rerun sends nothing', async () => {
     const spoke = join(repoRoot, 'dist', 'cli', 'main.js');
@@ -74,24 +78,33 @@ describe(`a ${ROWS.toLocaleString('en')}-row sync`, () => {
       return seed / 2147483647;
     };
     for (let kill = 0; kill < 3; kill++) {
-      const child = execa(process.execPath, [spoke, 'sync', '--json'], { cwd: project.dir, reject: false });
+      const child = execa(process.execPath, [spoke, 'sync', '--json'], {
+        cwd: generated.project.dir,
+        reject: false,
+      });
       await sleep(1_500 + random() * 3_000);
       child.kill('SIGKILL');
       await child;
     }
-    const final = await runSpoke(['sync', '--json'], { cwd: project.dir });
+    const final = await runSpoke(['sync', '--json'], { cwd: generated.project.dir });
     expect(final.exitCode, final.stdout + final.stderr).toBe(0);
 
     expectExactly(
       ROWS,
-      sandbox.store.records('salesforce', 'Contact'),
+      generated.sandbox.store.records('salesforce', 'Contact'),
       'Wistia_User_Id__c',
       SALESFORCE_FIELDS,
       1,
     );
-    expectExactly(ROWS, sandbox.store.records('hubspot', 'contacts'), 'wistia_user_id', HUBSPOT_FIELDS, 1);
+    expectExactly(
+      ROWS,
+      generated.sandbox.store.records('hubspot', 'contacts'),
+      'wistia_user_id',
+      HUBSPOT_FIELDS,
+      1,
+    );
 
-    const rerun = JSON.parse((await runSpoke(['sync', '--json'], { cwd: project.dir })).stdout) as {
+    const rerun = JSON.parse((await runSpoke(['sync', '--json'], { cwd: generated.project.dir })).stdout) as {
       syncs: { attempted: number; unchanged: number }[];
     };
     for (const sync of rerun.syncs) expect(sync).toMatchObject({ attempted: 0, unchanged: ROWS });
@@ -99,28 +112,12 @@ describe(`a ${ROWS.toLocaleString('en')}-row sync`, () => {
 });
 
 describe(`a ${FAULT_ROWS.toLocaleString('en')}-row sync under injected faults`, () => {
-  let sandbox: RunningSandbox;
-  let project: Awaited<ReturnType<typeof generatedProject>>;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox({ stateFile: null, hubspotRateLimit: false });
-    project = await generatedProject({
-      rows: FAULT_ROWS,
-      salesforceUrl: sandbox.salesforceUrl,
-      hubspotUrl: sandbox.hubspotUrl,
-      hubspotMode: 'create',
-    });
-    expect(await dbt(project.dir, ['run'])).toBe(0);
-  });
-  afterAll(async () => {
-    await sandbox?.close();
-    await project?.cleanup();
-  });
+  const generated = useGeneratedProject(FAULT_ROWS);
 
   it('retries transient faults on every kind of call within the run, losing and duplicating nothing', async () => {
     // Every row exists already (version 1); version 2 changes every row, so each one is sent again.
-    expect(await runSpoke(['sync'], { cwd: project.dir }).then((r) => r.exitCode)).toBe(0);
-    expect(await dbt(project.dir, ['run', '--vars', '{version: 2}'])).toBe(0);
+    expect(await runSpoke(['sync'], { cwd: generated.project.dir }).then((r) => r.exitCode)).toBe(0);
+    expect(await dbt(generated.project.dir, ['run', '--vars', '{version: 2}'])).toBe(0);
     const faults = {
       seed: 42,
       errors: [{ status: 503, rate: 0.05 }],
@@ -129,22 +126,22 @@ describe(`a ${FAULT_ROWS.toLocaleString('en')}-row sync under injected faults`, 
       bulkUploadFailures: 1,
       expireSessionEvery: 40,
     };
-    await fetch(`${sandbox.salesforceUrl}/__sandbox/faults`, {
+    await fetch(`${generated.sandbox.salesforceUrl}/__sandbox/faults`, {
       method: 'PUT',
       body: JSON.stringify(faults),
       headers: { 'content-type': 'application/json' },
     });
-    await fetch(`${sandbox.hubspotUrl}/__sandbox/faults`, {
+    await fetch(`${generated.sandbox.hubspotUrl}/__sandbox/faults`, {
       method: 'PUT',
       body: JSON.stringify(faults),
       headers: { 'content-type': 'application/json' },
     });
 
     // Transient failures are retried within the run: one run is enough.
-    const run = await runSpoke(['sync', '--json'], { cwd: project.dir });
+    const run = await runSpoke(['sync', '--json'], { cwd: generated.project.dir });
     const exitCode = run.exitCode;
     let injected = 0;
-    for (const url of [sandbox.salesforceUrl, sandbox.hubspotUrl]) {
+    for (const url of [generated.sandbox.salesforceUrl, generated.sandbox.hubspotUrl]) {
       const stats = (await (await fetch(`${url}/__sandbox/stats`)).json()) as {
         faults: { injected: Record<string, number> };
       };
@@ -155,7 +152,7 @@ describe(`a ${FAULT_ROWS.toLocaleString('en')}-row sync under injected faults`, 
     expect(injected).toBeGreaterThan(20);
     expectExactly(
       FAULT_ROWS,
-      sandbox.store.records('salesforce', 'Contact'),
+      generated.sandbox.store.records('salesforce', 'Contact'),
       'Wistia_User_Id__c',
       SALESFORCE_FIELDS,
       2,
@@ -163,7 +160,7 @@ describe(`a ${FAULT_ROWS.toLocaleString('en')}-row sync under injected faults`, 
     // HubSpot's sync is in create mode: version 2 rows changed but existing records are never touched.
     expectExactly(
       FAULT_ROWS,
-      sandbox.store.records('hubspot', 'contacts'),
+      generated.sandbox.store.records('hubspot', 'contacts'),
       'wistia_user_id',
       HUBSPOT_FIELDS,
       1,

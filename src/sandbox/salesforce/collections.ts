@@ -70,41 +70,24 @@ function typed(
 
 /** sObject Collections: create, update, delete, and upsert by external id, 200 records at most. */
 export function registerCollections(app: FastifyInstance, ctx: SalesforceContext): void {
-  app.post('/services/data/:version/composite/sobjects', async (request) => {
-    const { allOrNone, records } = readBody(request);
-    const objects = records.map((r) => recordType(ctx, r));
-    const bodies = records.map((r, i) => {
-      const object = objects[i];
-      return object && 'fields' in object ? typed(ctx, request.body, r, object) : r;
-    });
-    const dml = ctx.dml();
-    const results = bodies.map((body, i): SaveResult => {
-      const object = objects[i] as SalesforceObject | SaveResult;
-      if (!('fields' in object)) return object;
-      return insertRecord(dml, object, body);
-    });
-    const answer = finish(dml, results, allOrNone, false);
-    await ctx.store.save();
-    return answer;
-  });
-
-  app.patch('/services/data/:version/composite/sobjects', async (request) => {
-    const { allOrNone, records } = readBody(request);
-    const objects = records.map((r) => recordType(ctx, r));
-    const bodies = records.map((r, i) => {
-      const object = objects[i];
-      return object && 'fields' in object ? typed(ctx, request.body, r, object) : r;
-    });
-    const dml = ctx.dml();
-    const results = bodies.map((body, i): SaveResult => {
-      const object = objects[i] as SalesforceObject | SaveResult;
-      if (!('fields' in object)) return object;
-      return updateRecordById(dml, object, body);
-    });
-    const answer = finish(dml, results, allOrNone, false);
-    await ctx.store.save();
-    return answer;
-  });
+  // Create and update share everything but the write: typing, allOrNone and the answer.
+  const eachRecord =
+    (write: (dml: DmlContext, object: SalesforceObject, body: Record<string, unknown>) => SaveResult) =>
+    async (request: FastifyRequest) => {
+      const { allOrNone, records } = readBody(request);
+      const objects = records.map((r) => recordType(ctx, r));
+      const dml = ctx.dml();
+      const results = records.map((record, i): SaveResult => {
+        const object = objects[i] as SalesforceObject | SaveResult;
+        if (!('fields' in object)) return object;
+        return write(dml, object, typed(ctx, request.body, record, object));
+      });
+      const answer = finish(dml, results, allOrNone, false);
+      await ctx.store.save();
+      return answer;
+    };
+  app.post('/services/data/:version/composite/sobjects', eachRecord(insertRecord));
+  app.patch('/services/data/:version/composite/sobjects', eachRecord(updateRecordById));
 
   app.delete<{ Querystring: { ids?: string; allOrNone?: string } }>(
     '/services/data/:version/composite/sobjects',
