@@ -4,18 +4,14 @@ import type { Diagnostic } from '../errors.js';
 import { closestMatches } from '../util/suggest.js';
 import type { ColumnInfo } from '../warehouse/warehouse.js';
 
-/**
- * Checks one sync against what exists before anything is written: the model's columns in the
- * warehouse and the destination's fields. A mapping mistake is reported here, located, rather
- * than as thousands of failed records.
+/*
+ * Checks of one sync against what exists, before anything is written: the model's columns in
+ * the warehouse and the destination's fields. A mapping mistake is reported here, located,
+ * rather than as thousands of failed records.
  */
-export async function preflightSync(
-  spec: SyncSpec,
-  columns: ColumnInfo[],
-  destination: Destination,
-): Promise<Diagnostic[]> {
-  const diagnostics: Diagnostic[] = [];
-  const at = (field: string, message: string, fix: string) =>
+
+function reporter(spec: SyncSpec, diagnostics: Diagnostic[]) {
+  return (field: string, message: string, fix: string) =>
     diagnostics.push({
       file: spec.source.file,
       model: spec.model,
@@ -23,6 +19,12 @@ export async function preflightSync(
       message,
       fix,
     });
+}
+
+/** Every column the sync reads exists in the model's relation. */
+export function preflightColumns(spec: SyncSpec, columns: ColumnInfo[]): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const at = reporter(spec, diagnostics);
 
   const columnNames = columns.map((column) => column.name);
   const checkColumn = (column: string, field: string) => {
@@ -40,6 +42,13 @@ export async function preflightSync(
   for (const [index, { column }] of spec.associations.entries())
     checkColumn(column, `associations[${index}].column`);
 
+  return diagnostics;
+}
+
+/** Every field exists and is writable in the sync's mode; `match` and lookups identify records. */
+export async function preflightDestination(spec: SyncSpec, destination: Destination): Promise<Diagnostic[]> {
+  const diagnostics: Diagnostic[] = [];
+  const at = reporter(spec, diagnostics);
   const schema = await destination.describe(spec.object);
   const fieldOf = (name: string) => schema.fields.find((field) => field.name === name);
   const writable = (field: FieldSchema) =>

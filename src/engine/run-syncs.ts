@@ -7,13 +7,13 @@ import { selectSyncs } from '../graph/select-syncs.js';
 import { buildSyncGraph } from '../graph/sync-graph.js';
 import { emptyCounts, type Reporter, type RunResult, type SyncResult } from '../observe/lifecycle.js';
 import { openStateStore } from '../state/open-state-store.js';
-import type { StateStore } from '../state/state-store.js';
+import type { StateStore, SyncLock } from '../state/state-store.js';
 import { openWarehouse } from '../warehouse/open-warehouse.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { type ConnectedDestinations, connectDestinations } from './connect-destinations.js';
 import type { LoadedProject } from './load-project.js';
-import { preflightSync } from './preflight.js';
-import { syncOne } from './sync-one.js';
+import { preflightColumns, preflightDestination } from './preflight.js';
+import { needsDestination, type PlannedSync, planSync, syncOne } from './sync-one.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './write-with-retry.js';
 
 export interface RunSyncsOptions {
@@ -83,10 +83,46 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
   };
 
   let session: Session | null = null;
+  const locks: SyncLock[] = [];
   try {
+    const planned = new Map<string, PlannedSync>();
+    /** Syncs that cannot run (locked, plan failed, destination unreachable), with the reason. */
+    const cannotRun = new Map<string, string>();
+    const owner = `${hostname()}:${process.pid}:${runId}`;
     if (runnable.length > 0) {
       session = await openSession(project, runnable);
-      await preflight(session, runnable);
+      const warehouse = session.warehouse;
+      await preflight(runnable, async (spec) =>
+        preflightColumns(spec, await warehouse.columns(spec.relation)),
+      );
+      // Lock and plan every sync first: the warehouse alone decides which syncs have anything to
+      // send, so a run with nothing changed makes no API call at all.
+      for (const spec of runnable) {
+        try {
+          if (!dryRun) locks.push(await session.state.acquireLock(spec.id, owner, options.lockWaitMs ?? 0));
+          const limits = session.destinations.get(spec.destination).limits;
+          planned.set(
+            spec.id,
+            await planSync(spec, session.state, limits, {
+              fullRefresh: options.fullRefresh ?? false,
+              retryFailed: options.retryFailed ?? false,
+            }),
+          );
+        } catch (error) {
+          cannotRun.set(spec.id, error instanceof Error ? error.message : String(error));
+        }
+      }
+      const active = runnable.filter((spec) => {
+        const plan = planned.get(spec.id);
+        return plan !== undefined && needsDestination(spec, plan.changeSet);
+      });
+      for (const [name, reason] of await checkDestinations(session, active)) {
+        for (const spec of active) if (spec.destination === name) cannotRun.set(spec.id, reason);
+      }
+      await preflight(
+        active.filter((spec) => !cannotRun.has(spec.id)),
+        (spec) => preflightDestination(spec, session!.destinations.get(spec.destination)),
+      );
       if (!dryRun) {
         await session.state.startRun({
           runId,
@@ -107,23 +143,24 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
       }
       return limiter;
     };
-    const owner = `${hostname()}:${process.pid}:${runId}`;
 
     await runGraph(
       buildSyncGraph(inScope),
       async (spec) => {
         const excluded = options.builtModels?.excluded.get(spec.uniqueId);
-        if (excluded || !open)
+        const plan = planned.get(spec.id);
+        if (excluded || !open || !plan) {
+          const reason = cannotRun.get(spec.id);
+          if (reason) return finish({ ...skipped(spec, reason), status: 'failed' });
           return finish(skipped(spec, `model ${spec.model} was not synced: ${excluded}`));
-        const unreachable = open.unreachable.get(spec.destination);
+        }
+        const unreachable = cannotRun.get(spec.id);
         if (unreachable) return finish({ ...skipped(spec, unreachable), status: 'failed' });
-
-        const lock = dryRun ? null : await open.state.acquireLock(spec.id, owner, options.lockWaitMs ?? 0);
-        try {
+        {
           emit('onSyncStart', spec, null);
           if (!dryRun) await open.state.startSyncRun(runId, spec.id, new Date());
           const limiter = limiterFor(spec.destination);
-          const result = await syncOne(spec, {
+          const result = await syncOne(spec, plan, {
             runId,
             state: open.state,
             destination: open.destinations.get(spec.destination),
@@ -153,8 +190,6 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
             });
           }
           return finish(result);
-        } finally {
-          await lock?.release();
         }
       },
       {
@@ -182,6 +217,7 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
     for (const reporter of reporters) await reporter.onRunEnd?.(run);
     return run;
   } finally {
+    for (const lock of locks) await lock.release().catch(() => {});
     await session?.close();
   }
 }
@@ -190,11 +226,10 @@ interface Session {
   warehouse: Warehouse;
   state: StateStore;
   destinations: ConnectedDestinations;
-  /** Destinations whose credentials failed, with the reason; their syncs fail, others run. */
-  unreachable: Map<string, string>;
   close(): Promise<void>;
 }
 
+/** The warehouse, the state store (migrated) and destination clients; nothing is called yet. */
 async function openSession(project: LoadedProject, specs: SyncSpec[]): Promise<Session> {
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
@@ -212,31 +247,32 @@ async function openSession(project: LoadedProject, specs: SyncSpec[]): Promise<S
       project.projectDir,
     );
     closers.push(() => destinations.close());
-    const unreachable = new Map<string, string>();
-    for (const name of new Set(specs.map((spec) => spec.destination))) {
-      await destinations
-        .get(name)
-        .check()
-        .catch((error: unknown) => {
-          if (!(error instanceof SpokeError)) throw error;
-          unreachable.set(name, error.message);
-        });
-    }
-    return { warehouse, state, destinations, unreachable, close };
+    return { warehouse, state, destinations, close };
   } catch (error) {
     await close();
     throw error;
   }
 }
 
-/** Every sync against the model's columns and the destination's fields, before any write. */
-async function preflight(session: Session, specs: SyncSpec[]): Promise<void> {
-  const diagnostics: Diagnostic[] = [];
-  for (const spec of specs) {
-    if (session.unreachable.has(spec.destination)) continue;
-    const columns = await session.warehouse.columns(spec.relation);
-    diagnostics.push(...(await preflightSync(spec, columns, session.destinations.get(spec.destination))));
+/** Logs in to each destination the syncs need; those that refuse are returned with the reason. */
+async function checkDestinations(session: Session, specs: SyncSpec[]): Promise<Map<string, string>> {
+  const unreachable = new Map<string, string>();
+  for (const name of new Set(specs.map((spec) => spec.destination))) {
+    await session.destinations
+      .get(name)
+      .check()
+      .catch((error: unknown) => {
+        if (!(error instanceof SpokeError)) throw error;
+        unreachable.set(name, error.message);
+      });
   }
+  return unreachable;
+}
+
+/** Runs one kind of check over every sync and stops the run, before any write, on a problem. */
+async function preflight(specs: SyncSpec[], check: (spec: SyncSpec) => Promise<Diagnostic[]>): Promise<void> {
+  const diagnostics: Diagnostic[] = [];
+  for (const spec of specs) diagnostics.push(...(await check(spec)));
   if (diagnostics.length > 0) {
     throw new ConfigError(
       `${diagnostics.length} mapping problem${diagnostics.length === 1 ? '' : 's'} found before syncing; nothing was written.`,

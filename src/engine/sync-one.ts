@@ -30,17 +30,45 @@ const OPERATION: Record<SyncSpec['mode'], WriteOperation> = {
   mirror: 'upsert',
 };
 
+export interface PlannedSync {
+  changeSet: ChangeSet;
+  planMs: number;
+}
+
+/** Plans one sync in the warehouse: counts now, rows streamed later by `syncOne`. */
+export async function planSync(
+  spec: SyncSpec,
+  state: StateStore,
+  limits: Destination['limits'],
+  options: { fullRefresh: boolean; retryFailed: boolean },
+): Promise<PlannedSync> {
+  const started = Date.now();
+  const changeSet = await state.planChanges(spec, {
+    ...options,
+    batchSize: Math.max(limits.maxBatchSize * limits.concurrency, limits.maxBulkSize ?? 0),
+  });
+  return { changeSet, planMs: Date.now() - started };
+}
+
+/** Whether the sync has anything to send or delete, i.e. needs its destination at all. */
+export function needsDestination(spec: SyncSpec, { counts }: ChangeSet): boolean {
+  return counts.new + counts.changed > 0 || (spec.mode === 'mirror' && counts.gone > 0);
+}
+
 /**
- * One sync: plans in the warehouse, sends only new and changed rows (and, for mirror, deletes
- * records whose rows left the model), and commits every answered batch to the state store
- * before the next, so a crash loses at most the batch in flight. Never throws.
+ * One planned sync: sends only new and changed rows (and, for mirror, deletes records whose
+ * rows left the model), and commits every answered batch to the state store before the next,
+ * so a crash loses at most the batch in flight. Never throws.
  */
-export async function syncOne(spec: SyncSpec, context: SyncContext): Promise<SyncResult> {
+export async function syncOne(
+  spec: SyncSpec,
+  planned: PlannedSync,
+  context: SyncContext,
+): Promise<SyncResult> {
   const started = Date.now();
   const counts: SyncCounts = emptyCounts();
   const errors: RecordError[] = [];
   let errorsOmitted = 0;
-  let planMs = 0;
   const noteError = (error: RecordError) => {
     if (errors.length < MAX_LISTED_ERRORS) errors.push(error);
     else errorsOmitted++;
@@ -55,20 +83,14 @@ export async function syncOne(spec: SyncSpec, context: SyncContext): Promise<Syn
     ...counts,
     errors,
     errorsOmitted,
-    planMs,
-    durationMs: Date.now() - started,
+    planMs: planned.planMs,
+    durationMs: Date.now() - started + planned.planMs,
   });
 
   try {
     const { destination } = context;
-    const { maxBatchSize, concurrency } = destination.limits;
-    const planStarted = Date.now();
-    const changeSet = await context.state.planChanges(spec, {
-      fullRefresh: context.fullRefresh,
-      retryFailed: context.retryFailed,
-      batchSize: Math.max(maxBatchSize * concurrency, destination.limits.maxBulkSize ?? 0),
-    });
-    planMs = Date.now() - planStarted;
+    const { maxBatchSize } = destination.limits;
+    const { changeSet } = planned;
     counts.unchanged = changeSet.counts.unchanged;
     counts.skipped = changeSet.counts.failedUnchanged;
 

@@ -87,6 +87,25 @@ describe('spoke sync after a dbt build', () => {
     );
   });
 
+  it('never contacts a destination when nothing changed, even an unreachable one', async () => {
+    const spokeYml = join(project.dir, 'spoke.yml');
+    const original = await readFile(spokeYml, 'utf8');
+    await writeFile(
+      spokeYml,
+      original.replace(
+        /dev:\n\s+sandbox: true/,
+        "dev:\n    sandbox: { salesforce_url: 'http://127.0.0.1:9', hubspot_url: 'http://127.0.0.1:9' }",
+      ),
+    );
+    try {
+      const result = await runSpoke(['sync', '--json'], { cwd: project.dir });
+      expect(result.exitCode).toBe(0);
+      for (const sync of (JSON.parse(result.stdout) as Document).syncs) expect(sync.attempted).toBe(0);
+    } finally {
+      await writeFile(spokeYml, original);
+    }
+  });
+
   it('fails the syncs of an unreachable destination with the reason, and skips the syncs after them', async () => {
     const spokeYml = join(project.dir, 'spoke.yml');
     const original = await readFile(spokeYml, 'utf8');
@@ -99,7 +118,8 @@ describe('spoke sync after a dbt build', () => {
       ),
     );
     try {
-      const result = await runSpoke(['sync', '--json'], { cwd: project.dir });
+      // --full-refresh: every sync has records to send, so every destination is needed.
+      const result = await runSpoke(['sync', '--full-refresh', '--json'], { cwd: project.dir });
       const syncs = new Map((JSON.parse(result.stdout) as Document).syncs.map((sync) => [sync.id, sync]));
 
       expect(result.exitCode).toBe(1);

@@ -301,11 +301,11 @@ describe('HubSpot sandbox: search', () => {
       inputs: ['s1', 's2', 's3'].map((id, i) => ({
         idProperty: 'wistia_account_id',
         id: `acc_${id}`,
-        properties: { name: `Search ${id}`, industry: 'Searchable', ...(i === 0 ? { seats: '5' } : {}) },
+        properties: { name: `Search ${id}`, industry: 'ONLINE_MEDIA', ...(i === 0 ? { seats: '5' } : {}) },
       })),
     });
     const eq = await client.crm.objects.searchApi.doSearch('companies', {
-      filterGroups: [{ filters: [{ propertyName: 'industry', operator: op('EQ'), value: 'searchable' }] }],
+      filterGroups: [{ filters: [{ propertyName: 'industry', operator: op('EQ'), value: 'online_media' }] }],
       properties: ['name'],
       limit: 2,
       after: '0',
@@ -332,7 +332,7 @@ describe('HubSpot sandbox: search', () => {
       filterGroups: [
         {
           filters: [
-            { propertyName: 'industry', operator: op('EQ'), value: 'Searchable' },
+            { propertyName: 'industry', operator: op('EQ'), value: 'ONLINE_MEDIA' },
             { propertyName: 'seats', operator: op('HAS_PROPERTY') },
           ],
         },

@@ -19,7 +19,7 @@ export const accountFieldsSalesforce: Record<string, string> = {
 export const accountFieldsHubspot: Record<string, string> = {
   account_name: 'name',
   domain: 'domain',
-  industry: 'industry',
+  hubspot_industry: 'industry',
   plan: 'plan_tier',
   mrr: 'mrr',
   seats: 'seats',

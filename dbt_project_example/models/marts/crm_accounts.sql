@@ -13,6 +13,16 @@ select
     accounts.company_name as account_name,
     accounts.domain,
     accounts.industry,
+    -- HubSpot's industry property only takes its own codes (LinkedIn's list).
+    case accounts.industry
+        when 'Agency' then 'MARKETING_AND_ADVERTISING'
+        when 'E-commerce' then 'RETAIL'
+        when 'Education' then 'EDUCATION_MANAGEMENT'
+        when 'Healthcare' then 'HOSPITAL_HEALTH_CARE'
+        when 'Media' then 'ONLINE_MEDIA'
+        when 'Nonprofit' then 'NON_PROFIT_ORGANIZATION_MANAGEMENT'
+        when 'SaaS' then 'COMPUTER_SOFTWARE'
+    end as hubspot_industry,
     coalesce(subscription.plan, accounts.plan) as plan,
     cast(
         case when subscription.status = 'canceled' then 0 else coalesce(subscription.mrr_cents, 0) end / 100.0
