@@ -134,13 +134,11 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
       }
     }
     const open = session;
+    // One request limiter per destination, shared by every sync writing to it.
     const limiters = new Map<string, ReturnType<typeof pLimit>>();
     const limiterFor = (name: string) => {
-      let limiter = limiters.get(name);
-      if (!limiter) {
-        limiter = pLimit(open!.destinations.get(name).limits.concurrency);
-        limiters.set(name, limiter);
-      }
+      const limiter = limiters.get(name) ?? pLimit(open!.destinations.get(name).limits.concurrency);
+      limiters.set(name, limiter);
       return limiter;
     };
 
@@ -148,49 +146,45 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
       buildSyncGraph(inScope),
       async (spec) => {
         const excluded = options.builtModels?.excluded.get(spec.uniqueId);
+        if (excluded) return finish(skipped(spec, `model ${spec.model} was not synced: ${excluded}`));
+        const reason = cannotRun.get(spec.id);
         const plan = planned.get(spec.id);
-        if (excluded || !open || !plan) {
-          const reason = cannotRun.get(spec.id);
-          if (reason) return finish({ ...skipped(spec, reason), status: 'failed' });
-          return finish(skipped(spec, `model ${spec.model} was not synced: ${excluded}`));
-        }
-        const unreachable = cannotRun.get(spec.id);
-        if (unreachable) return finish({ ...skipped(spec, unreachable), status: 'failed' });
-        {
-          emit('onSyncStart', spec, null);
-          if (!dryRun) await open.state.startSyncRun(runId, spec.id, new Date());
-          const limiter = limiterFor(spec.destination);
-          const result = await syncOne(spec, plan, {
-            runId,
-            state: open.state,
-            destination: open.destinations.get(spec.destination),
-            limit: (task) => limiter(task),
-            retry: options.retry ?? DEFAULT_RETRY,
-            dryRun,
-            fullRefresh: options.fullRefresh ?? false,
-            retryFailed: options.retryFailed ?? false,
-            allowDeletes: options.allowDeletes ?? false,
-            failedRecordsRatio: options.failedRecordsRatio ?? 0.05,
-            emitBatch: (outcomes, invalid) => emit('onBatchResult', spec, { outcomes, invalid }),
+        if (reason || !open || !plan)
+          return finish({ ...skipped(spec, reason ?? 'not planned'), status: 'failed' });
+
+        emit('onSyncStart', spec, null);
+        if (!dryRun) await open.state.startSyncRun(runId, spec.id, new Date());
+        const limiter = limiterFor(spec.destination);
+        const result = await syncOne(spec, plan, {
+          runId,
+          state: open.state,
+          destination: open.destinations.get(spec.destination),
+          limit: (task) => limiter(task),
+          retry: options.retry ?? DEFAULT_RETRY,
+          dryRun,
+          fullRefresh: options.fullRefresh ?? false,
+          retryFailed: options.retryFailed ?? false,
+          allowDeletes: options.allowDeletes ?? false,
+          failedRecordsRatio: options.failedRecordsRatio ?? 0.05,
+          emitBatch: (outcomes, invalid) => emit('onBatchResult', spec, { outcomes, invalid }),
+        });
+        if (!dryRun) {
+          await open.state.finishSyncRun(runId, {
+            syncId: result.id,
+            status: result.status,
+            attempted: result.attempted,
+            created: result.created,
+            updated: result.updated,
+            deleted: result.deleted,
+            failed: result.failed,
+            invalid: result.invalid,
+            skipped: result.skipped,
+            unchanged: result.unchanged,
+            error: result.reason ?? null,
+            finishedAt: new Date(),
           });
-          if (!dryRun) {
-            await open.state.finishSyncRun(runId, {
-              syncId: spec.id,
-              status: result.status,
-              attempted: result.attempted,
-              created: result.created,
-              updated: result.updated,
-              deleted: result.deleted,
-              failed: result.failed,
-              invalid: result.invalid,
-              skipped: result.skipped,
-              unchanged: result.unchanged,
-              error: result.reason ?? null,
-              finishedAt: new Date(),
-            });
-          }
-          return finish(result);
         }
+        return finish(result);
       },
       {
         concurrency: options.concurrency ?? 4,
