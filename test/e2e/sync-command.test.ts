@@ -20,6 +20,25 @@ interface Document {
   }[];
 }
 
+/** Runs `fn` with the dev target pointed at a port where nothing listens, then restores spoke.yml. */
+async function withUnreachableSandbox<T>(projectDir: string, fn: () => Promise<T>): Promise<T> {
+  const spokeYml = join(projectDir, 'spoke.yml');
+  const original = await readFile(spokeYml, 'utf8');
+  // Port 9 (discard) has no listener: every connection is refused.
+  await writeFile(
+    spokeYml,
+    original.replace(
+      /dev:\n\s+sandbox: true/,
+      "dev:\n    sandbox: { salesforce_url: 'http://127.0.0.1:9', hubspot_url: 'http://127.0.0.1:9' }",
+    ),
+  );
+  try {
+    return await fn();
+  } finally {
+    await writeFile(spokeYml, original);
+  }
+}
+
 describe('spoke sync after a dbt build', () => {
   let project: Awaited<ReturnType<typeof copyExampleProject>>;
 
@@ -88,51 +107,28 @@ describe('spoke sync after a dbt build', () => {
   });
 
   it('never contacts a destination when nothing changed, even an unreachable one', async () => {
-    const spokeYml = join(project.dir, 'spoke.yml');
-    const original = await readFile(spokeYml, 'utf8');
-    await writeFile(
-      spokeYml,
-      original.replace(
-        /dev:\n\s+sandbox: true/,
-        "dev:\n    sandbox: { salesforce_url: 'http://127.0.0.1:9', hubspot_url: 'http://127.0.0.1:9' }",
-      ),
+    const result = await withUnreachableSandbox(project.dir, () =>
+      runSpoke(['sync', '--json'], { cwd: project.dir }),
     );
-    try {
-      const result = await runSpoke(['sync', '--json'], { cwd: project.dir });
-      expect(result.exitCode).toBe(0);
-      for (const sync of (JSON.parse(result.stdout) as Document).syncs) expect(sync.attempted).toBe(0);
-    } finally {
-      await writeFile(spokeYml, original);
-    }
+    expect(result.exitCode).toBe(0);
+    for (const sync of (JSON.parse(result.stdout) as Document).syncs) expect(sync.attempted).toBe(0);
   });
 
   it('fails the syncs of an unreachable destination with the reason, and skips the syncs after them', async () => {
-    const spokeYml = join(project.dir, 'spoke.yml');
-    const original = await readFile(spokeYml, 'utf8');
-    // Port 9 (discard) has no listener: every connection is refused.
-    await writeFile(
-      spokeYml,
-      original.replace(
-        /dev:\n\s+sandbox: true/,
-        "dev:\n    sandbox: { salesforce_url: 'http://127.0.0.1:9', hubspot_url: 'http://127.0.0.1:9' }",
-      ),
+    // --full-refresh: every sync has records to send, so every destination is needed.
+    const result = await withUnreachableSandbox(project.dir, () =>
+      runSpoke(['sync', '--full-refresh', '--json'], { cwd: project.dir }),
     );
-    try {
-      // --full-refresh: every sync has records to send, so every destination is needed.
-      const result = await runSpoke(['sync', '--full-refresh', '--json'], { cwd: project.dir });
-      const syncs = new Map((JSON.parse(result.stdout) as Document).syncs.map((sync) => [sync.id, sync]));
+    const syncs = new Map((JSON.parse(result.stdout) as Document).syncs.map((sync) => [sync.id, sync]));
 
-      expect(result.exitCode).toBe(1);
-      for (const id of ['crm_accounts:salesforce.Account', 'crm_accounts:hubspot.companies']) {
-        expect(syncs.get(id)!.status).toBe('failed');
-        expect(syncs.get(id)!.reason).toMatch(/127\.0\.0\.1:9/);
-      }
-      for (const id of ['crm_contacts:salesforce.Contact', 'crm_contacts:hubspot.contacts']) {
-        expect(syncs.get(id)!.status).toBe('skipped');
-        expect(syncs.get(id)!.reason).toMatch(/upstream crm_accounts/);
-      }
-    } finally {
-      await writeFile(spokeYml, original);
+    expect(result.exitCode).toBe(1);
+    for (const id of ['crm_accounts:salesforce.Account', 'crm_accounts:hubspot.companies']) {
+      expect(syncs.get(id)!.status).toBe('failed');
+      expect(syncs.get(id)!.reason).toMatch(/127\.0\.0\.1:9/);
+    }
+    for (const id of ['crm_contacts:salesforce.Contact', 'crm_contacts:hubspot.contacts']) {
+      expect(syncs.get(id)!.status).toBe('skipped');
+      expect(syncs.get(id)!.reason).toMatch(/upstream crm_accounts/);
     }
   });
 

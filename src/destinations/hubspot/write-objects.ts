@@ -48,16 +48,24 @@ export async function upsertBatch(batch: ObjectBatch): Promise<Map<string, Recor
   }
 }
 
+/** Ids of the records that already exist, found by `match`; a failed lookup fails every key. */
+async function existingIds(
+  batch: ObjectBatch,
+  keys: string[],
+): Promise<Map<string, string> | { failed: Map<string, RecordOutcome> }> {
+  try {
+    return await readIdsByUniqueValue(batch.api, batch.object, batch.match, keys);
+  } catch (error) {
+    return { failed: failAll(keys, callFailure(error, batch.secrets)) };
+  }
+}
+
 /** Update mode: only records that already exist (found by `match`); the rest are skipped. */
 export async function updateBatch(batch: ObjectBatch): Promise<Map<string, RecordOutcome>> {
   const { api, object, match, records } = batch;
   const keys = records.map((r) => r.key);
-  let existing: Map<string, string>;
-  try {
-    existing = await readIdsByUniqueValue(api, object, match, keys);
-  } catch (error) {
-    return failAll(keys, callFailure(error, batch.secrets));
-  }
+  const existing = await existingIds(batch, keys);
+  if (!(existing instanceof Map)) return existing.failed;
   const outcomes = new Map<string, RecordOutcome>();
   for (const key of keys) {
     if (!existing.has(key)) {
@@ -110,12 +118,8 @@ export async function updateBatch(batch: ObjectBatch): Promise<Map<string, Recor
 export async function createBatch(batch: ObjectBatch): Promise<Map<string, RecordOutcome>> {
   const { api, object, match, records } = batch;
   const keys = records.map((r) => r.key);
-  let existing: Map<string, string>;
-  try {
-    existing = await readIdsByUniqueValue(api, object, match, keys);
-  } catch (error) {
-    return failAll(keys, callFailure(error, batch.secrets));
-  }
+  const existing = await existingIds(batch, keys);
+  if (!(existing instanceof Map)) return existing.failed;
   const outcomes = new Map<string, RecordOutcome>();
   for (const [key, id] of existing) {
     outcomes.set(key, {
