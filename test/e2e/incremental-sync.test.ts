@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CrmReadback } from '../support/crm-readback.js';
 import { dbt, editSeed, editSpokeBlocks } from '../support/example-edits.js';
+import { createTestDatabase } from '../support/postgres.js';
 import { copyExampleProject, runSpoke } from '../support/spoke-cli.js';
 
 interface SyncJson {
@@ -24,8 +25,35 @@ const ACCOUNTS_HS = 'crm_accounts:hubspot.companies';
 const CONTACTS_SF = 'crm_contacts:salesforce.Contact';
 const CONTACTS_HS = 'crm_contacts:hubspot.contacts';
 
-async function sync(projectDir: string, args: string[] = []) {
-  const result = await runSpoke(['sync', '--json', ...args], { cwd: projectDir });
+/** Where a test's dbt project builds: the default DuckDB target, or a fresh PostgreSQL database. */
+interface Target {
+  args: string[];
+  env: Record<string, string>;
+  drop(): Promise<void>;
+}
+
+async function useTarget(warehouse: 'duckdb' | 'postgres'): Promise<Target> {
+  if (warehouse === 'duckdb') return { args: [], env: {}, drop: async () => {} };
+  const database = await createTestDatabase(inject('databaseUrl'), 'spoke_mirror');
+  const url = new URL(database.url);
+  return {
+    args: ['--target', 'pg'],
+    env: {
+      SPOKE_PG_HOST: url.hostname,
+      SPOKE_PG_PORT: url.port || '5432',
+      SPOKE_PG_USER: decodeURIComponent(url.username),
+      SPOKE_PG_PASSWORD: decodeURIComponent(url.password),
+      SPOKE_PG_DATABASE: database.name,
+    },
+    drop: database.drop,
+  };
+}
+
+async function sync(projectDir: string, args: string[] = [], target?: Target) {
+  const result = await runSpoke(['sync', '--json', ...args, ...(target?.args ?? [])], {
+    cwd: projectDir,
+    env: target?.env ?? {},
+  });
   const document = JSON.parse(result.stdout) as { syncs?: SyncJson[]; error?: { message: string } };
   if (!document.syncs) throw new Error(`spoke sync failed: ${result.stdout}\n${result.stderr}`);
   return { exitCode: result.exitCode, syncs: new Map(document.syncs.map((s) => [s.id, s])) };
@@ -144,65 +172,75 @@ describe('incremental syncs of the example project', () => {
   });
 });
 
-describe('mirror mode and its delete guard', () => {
-  let project: Awaited<ReturnType<typeof copyExampleProject>>;
+for (const warehouse of ['duckdb', 'postgres'] as const) {
+  describe(`mirror mode and its delete guard on ${warehouse}`, () => {
+    let project: Awaited<ReturnType<typeof copyExampleProject>>;
+    let target: Target;
+    const build = () => dbt(project.dir, ['build', ...target.args], target.env);
 
-  beforeAll(async () => {
-    project = await copyExampleProject();
-    await editSpokeBlocks(project.dir, ({ contacts }) => {
-      contacts[1]!.mode = 'mirror';
+    beforeAll(async () => {
+      project = await copyExampleProject();
+      target = await useTarget(warehouse);
+      await editSpokeBlocks(project.dir, ({ contacts }) => {
+        contacts[1]!.mode = 'mirror';
+      });
+      expect(await build()).toBe(0);
+      await sync(project.dir, [], target);
     });
-    expect(await dbt(project.dir, ['build'])).toBe(0);
-    await sync(project.dir);
-  });
-  afterAll(async () => {
-    await project?.cleanup();
-  });
+    afterAll(async () => {
+      await project?.cleanup();
+      await target?.drop();
+    });
 
-  const hubspotContactKeys = async () => {
-    const crm = await CrmReadback.open(project.dir);
-    try {
-      return (await crm.hubspotRecords('contacts', ['wistia_user_id'])).map(
-        (record) => record.properties.wistia_user_id,
+    const hubspotContactKeys = async () => {
+      const crm = await CrmReadback.open(project.dir);
+      try {
+        return (await crm.hubspotRecords('contacts', ['wistia_user_id'])).map(
+          (record) => record.properties.wistia_user_id,
+        );
+      } finally {
+        await crm.close();
+      }
+    };
+
+    it('archives exactly the records whose rows left the model, and only in the mirror sync', async () => {
+      const removed = ['usr_00001', 'usr_00002', 'usr_00003'];
+      await editSeed(project.dir, 'raw_users', (rows) =>
+        rows.filter((row) => !removed.includes(row.user_id!)),
       );
-    } finally {
-      await crm.close();
-    }
-  };
+      expect(await build()).toBe(0);
 
-  it('archives exactly the records whose rows left the model, and only in the mirror sync', async () => {
-    const removed = ['usr_00001', 'usr_00002', 'usr_00003'];
-    await editSeed(project.dir, 'raw_users', (rows) => rows.filter((row) => !removed.includes(row.user_id!)));
-    expect(await dbt(project.dir, ['build'])).toBe(0);
+      const run = await sync(project.dir, [], target);
 
-    const run = await sync(project.dir);
+      expect(run.syncs.get(CONTACTS_HS)).toMatchObject({ deleted: 3, failed: 0, created: 0 });
+      expect(run.syncs.get(CONTACTS_SF)!.deleted).toBe(0);
+      const keys = await hubspotContactKeys();
+      for (const key of removed) expect(keys).not.toContain(key);
+      expect(keys).toHaveLength(249 - 3);
+    });
 
-    expect(run.syncs.get(CONTACTS_HS)).toMatchObject({ deleted: 3, failed: 0, created: 0 });
-    expect(run.syncs.get(CONTACTS_SF)!.deleted).toBe(0);
-    const keys = await hubspotContactKeys();
-    for (const key of removed) expect(keys).not.toContain(key);
-    expect(keys).toHaveLength(249 - 3);
+    it('refuses to delete more than max_delete_ratio without --allow-deletes, then deletes with it', async () => {
+      await editSeed(project.dir, 'raw_users', (rows) => rows.filter((_, index) => index % 2 === 0));
+      expect(await build()).toBe(0);
+      const before = await hubspotContactKeys();
+
+      const refused = await sync(project.dir, ['--select', CONTACTS_HS], target);
+
+      expect(refused.exitCode).toBe(1);
+      expect(refused.syncs.get(CONTACTS_HS)!.status).toBe('failed');
+      expect(refused.syncs.get(CONTACTS_HS)!.reason).toMatch(
+        /would delete \d+ of the \d+ records.*--allow-deletes/,
+      );
+      expect(await hubspotContactKeys()).toEqual(before);
+
+      const allowed = await sync(project.dir, ['--select', CONTACTS_HS, '--allow-deletes'], target);
+      expect(allowed.syncs.get(CONTACTS_HS)!.deleted).toBeGreaterThan(100);
+      expect((await hubspotContactKeys()).length).toBe(
+        before.length - allowed.syncs.get(CONTACTS_HS)!.deleted,
+      );
+    });
   });
-
-  it('refuses to delete more than max_delete_ratio without --allow-deletes, then deletes with it', async () => {
-    await editSeed(project.dir, 'raw_users', (rows) => rows.filter((_, index) => index % 2 === 0));
-    expect(await dbt(project.dir, ['build'])).toBe(0);
-    const before = await hubspotContactKeys();
-
-    const refused = await sync(project.dir, ['--select', CONTACTS_HS]);
-
-    expect(refused.exitCode).toBe(1);
-    expect(refused.syncs.get(CONTACTS_HS)!.status).toBe('failed');
-    expect(refused.syncs.get(CONTACTS_HS)!.reason).toMatch(
-      /would delete \d+ of the \d+ records.*--allow-deletes/,
-    );
-    expect(await hubspotContactKeys()).toEqual(before);
-
-    const allowed = await sync(project.dir, ['--select', CONTACTS_HS, '--allow-deletes']);
-    expect(allowed.syncs.get(CONTACTS_HS)!.deleted).toBeGreaterThan(100);
-    expect((await hubspotContactKeys()).length).toBe(before.length - allowed.syncs.get(CONTACTS_HS)!.deleted);
-  });
-});
+}
 
 describe('update and create modes', () => {
   let project: Awaited<ReturnType<typeof copyExampleProject>>;
