@@ -1,5 +1,4 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type {
   OutboundRecord,
   RecordOutcome,
@@ -10,76 +9,27 @@ import {
   createSalesforceDestination,
   type SalesforceDestinationOptions,
 } from '../../src/destinations/salesforce/destination.js';
+import { createSalesforceServer } from '../../src/sandbox/salesforce/index.js';
 import {
-  createSalesforceServer,
-  SALESFORCE_SANDBOX_CREDENTIALS as creds,
-  type SalesforceFaultResponse,
-} from '../../src/sandbox/salesforce/index.js';
-import { SandboxStore } from '../../src/sandbox/store.js';
+  account,
+  accounts,
+  contact,
+  contacts,
+  emulatorOptions,
+  useSalesforceEmulator,
+} from '../support/salesforce-emulator.js';
 
-let app: FastifyInstance;
-let store: SandboxStore;
-let url: string;
-const requests: string[] = [];
-let fault: ((method: string, url: string) => SalesforceFaultResponse | undefined) | undefined;
-
-beforeAll(async () => {
-  store = await SandboxStore.open(null);
-  app = await createSalesforceServer({
-    store,
-    faults: ({ method, url }) => {
-      requests.push(`${method} ${url}`);
-      return fault?.(method, url);
-    },
-  });
-  url = await app.listen({ host: '127.0.0.1', port: 0 });
-});
-afterAll(() => app.close());
-beforeEach(() => {
-  requests.length = 0;
-  fault = undefined;
-  for (const object of ['Account', 'Contact']) {
-    const table = store.table('salesforce', object);
-    for (const id of Object.keys(table)) delete table[id];
-  }
-});
+const emulator = useSalesforceEmulator();
 
 function destination(extra: Partial<SalesforceConnectionOptions & SalesforceDestinationOptions> = {}) {
-  return createSalesforceDestination({
-    name: 'salesforce',
-    loginUrl: url,
-    apiVersion: '62.0',
-    username: creds.username,
-    password: creds.password,
-    clientId: creds.clientId,
-    clientSecret: creds.clientSecret,
-    bulkPollIntervalMs: 20,
-    ...extra,
-  });
+  return createSalesforceDestination({ ...emulatorOptions(emulator.url), bulkPollIntervalMs: 20, ...extra });
 }
 
-function account(key: string, values: Record<string, unknown> = {}): OutboundRecord {
-  return { key, values: { Name: `Account ${key}`, ...values }, lookups: [], associations: [] };
-}
-
-function contact(key: string, values: Record<string, unknown>, accountKey?: string | null): OutboundRecord {
-  return {
-    key,
-    values,
-    lookups:
-      accountKey === undefined
-        ? []
-        : [{ relationship: 'Account', object: 'Account', match: 'Wistia_Account_Id__c', value: accountKey }],
-    associations: [],
-  };
-}
-
-const accounts = { object: 'Account', match: 'Wistia_Account_Id__c' } as const;
-const contacts = { object: 'Contact', match: 'Wistia_User_Id__c' } as const;
 const keyOf = (i: number) => `acc_${String(i).padStart(5, '0')}`;
-const jobsCreated = () => requests.filter((r) => r === 'POST /services/data/v62.0/jobs/ingest').length;
+const jobsCreated = () =>
+  emulator.requests.filter((r) => r === 'POST /services/data/v62.0/jobs/ingest').length;
 const stored = (key: string) =>
-  store.records('salesforce', 'Account').find((r) => r.fields.Wistia_Account_Id__c === key);
+  emulator.store.records('salesforce', 'Account').find((r) => r.fields.Wistia_Account_Id__c === key);
 const summary = (outcomes: RecordOutcome[]) =>
   outcomes.map((o) => [o.key, o.status, o.error?.code, o.error?.message, o.error?.transient]);
 
@@ -106,10 +56,10 @@ describe('Salesforce destination through Bulk API 2.0', () => {
     const records = Array.from({ length: 5000 }, (_, i) =>
       account(keyOf(i), i === 4321 ? { Plan__c: 'legacy' } : { Seats__c: i }),
     );
-    requests.length = 0;
+    emulator.requests.length = 0;
     const outcomes = await bulk({ ...accounts, operation: 'upsert', records });
     expect(jobsCreated()).toBe(1);
-    expect(requests.filter((r) => r.includes('/composite/'))).toEqual([]);
+    expect(emulator.requests.filter((r) => r.includes('/composite/'))).toEqual([]);
     expect(outcomes.map((o) => o.key)).toEqual(records.map((r) => r.key));
     expect(outcomes[7]).toEqual({ key: keyOf(7), status: 'updated', destinationId: existingId });
     expect(outcomes[4321]).toMatchObject({
@@ -125,7 +75,7 @@ describe('Salesforce destination through Bulk API 2.0', () => {
     expect(created).toHaveLength(4998);
     for (const outcome of created.slice(0, 50)) expect(outcome.destinationId).toBe(stored(outcome.key)?.id);
     expect(stored(keyOf(4999))?.fields.Seats__c).toBe(4999);
-    expect(store.records('salesforce', 'Account')).toHaveLength(4999);
+    expect(emulator.store.records('salesforce', 'Account')).toHaveLength(4999);
   });
 
   it('reports the same codes and messages as the collections path for the same invalid rows', async () => {
@@ -139,8 +89,8 @@ describe('Salesforce destination through Bulk API 2.0', () => {
       contact('u5', { LastName: 'x'.repeat(81) }),
     ];
     const viaCollections = await target.write({ ...contacts, operation: 'upsert', records: people() });
-    for (const id of Object.keys(store.table('salesforce', 'Contact')))
-      delete store.table('salesforce', 'Contact')[id];
+    for (const id of Object.keys(emulator.store.table('salesforce', 'Contact')))
+      delete emulator.store.table('salesforce', 'Contact')[id];
     const viaBulk = await bulk({ ...contacts, operation: 'upsert', records: people() });
     expect(summary(viaBulk)).toEqual(summary(viaCollections));
     expect(summary(viaBulk).map((o) => o[1])).toEqual(['failed', 'failed', 'created', 'failed', 'failed']);
@@ -157,7 +107,7 @@ describe('Salesforce destination through Bulk API 2.0', () => {
       ],
     });
     const person = (key: string) =>
-      store.records('salesforce', 'Contact').find((r) => r.fields.Wistia_User_Id__c === key)?.fields;
+      emulator.store.records('salesforce', 'Contact').find((r) => r.fields.Wistia_User_Id__c === key)?.fields;
     expect(person('u1')?.AccountId).toBe(stored('acc_1')?.id);
     const outcomes = await bulk({
       ...contacts,
@@ -171,7 +121,7 @@ describe('Salesforce destination through Bulk API 2.0', () => {
 
   it('fails every record as transient when the job processed fewer rows than were sent, never as written', async () => {
     let failed = false;
-    fault = (method, path) => {
+    emulator.fault = (method, path) => {
       if (method === 'PUT' && path.endsWith('/batches') && !failed) {
         failed = true;
         return { status: 503 };
@@ -180,7 +130,7 @@ describe('Salesforce destination through Bulk API 2.0', () => {
     };
     const records = [account('acc_1'), account('acc_2'), account('acc_3')];
     const outcomes = await bulk({ ...accounts, operation: 'upsert', records });
-    expect(requests.filter((r) => r.startsWith('PUT'))).toHaveLength(2);
+    expect(emulator.requests.filter((r) => r.startsWith('PUT'))).toHaveLength(2);
     expect(outcomes).toHaveLength(3);
     for (const outcome of outcomes) {
       expect(outcome).toMatchObject({
@@ -189,7 +139,7 @@ describe('Salesforce destination through Bulk API 2.0', () => {
       });
       expect(outcome.error?.message).toMatch(/processed 0 of the 3 rows sent/);
     }
-    expect(store.records('salesforce', 'Account')).toHaveLength(0);
+    expect(emulator.store.records('salesforce', 'Account')).toHaveLength(0);
   });
 
   it('fails every record of a job Salesforce refuses, permanently, naming the reason', async () => {
@@ -276,7 +226,7 @@ describe('Salesforce destination deletes', () => {
       operation: 'delete',
       records: [gone('acc_3', ids.get('acc_3'))],
     });
-    requests.length = 0;
+    emulator.requests.length = 0;
     const outcomes = await destination().write({
       ...accounts,
       operation: 'delete',
@@ -296,10 +246,10 @@ describe('Salesforce destination deletes', () => {
       ['bad', 'failed', 'MALFORMED_ID'],
     ]);
     expect(outcomes[1]?.destinationId).toBe(ids.get('acc_2'));
-    expect(requests.some((r) => r.startsWith('DELETE /services/data/v62.0/composite/sobjects?ids='))).toBe(
-      true,
-    );
-    expect(store.records('salesforce', 'Account')).toHaveLength(0);
+    expect(
+      emulator.requests.some((r) => r.startsWith('DELETE /services/data/v62.0/composite/sobjects?ids=')),
+    ).toBe(true);
+    expect(emulator.store.records('salesforce', 'Account')).toHaveLength(0);
   });
 
   it('deletes through a Bulk job and is idempotent when rerun', async () => {
@@ -313,7 +263,7 @@ describe('Salesforce destination deletes', () => {
     const first = await bulk(request);
     expect(jobsCreated()).toBe(1);
     expect(first.every((o) => o.status === 'deleted')).toBe(true);
-    expect(store.records('salesforce', 'Account')).toHaveLength(0);
+    expect(emulator.store.records('salesforce', 'Account')).toHaveLength(0);
     const rerun = await bulk(request);
     expect(rerun.map((o) => o.status)).toEqual(keys.map(() => 'deleted'));
   });
@@ -341,8 +291,10 @@ describe('Salesforce destination create mode after a crash', () => {
         expect(outcome.destinationId).toBe(stored(outcome.key)?.id);
       }
     }
-    expect(store.records('salesforce', 'Account')).toHaveLength(40);
-    const perKey = new Set(store.records('salesforce', 'Account').map((r) => r.fields.Wistia_Account_Id__c));
+    expect(emulator.store.records('salesforce', 'Account')).toHaveLength(40);
+    const perKey = new Set(
+      emulator.store.records('salesforce', 'Account').map((r) => r.fields.Wistia_Account_Id__c),
+    );
     expect(perKey.size).toBe(40);
   });
 });
@@ -358,7 +310,7 @@ describe('Salesforce destination API limits', () => {
   });
 
   it('stops the run at the daily API limit with a permanent error that says what to do', async () => {
-    const limited = await createSalesforceServer({ store, apiLimit: 2 });
+    const limited = await createSalesforceServer({ store: emulator.store, apiLimit: 2 });
     const limitedUrl = await limited.listen({ host: '127.0.0.1', port: 0 });
     try {
       const target = destination({ loginUrl: limitedUrl });

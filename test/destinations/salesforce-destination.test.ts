@@ -1,71 +1,23 @@
 import { createServer } from 'node:net';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { OutboundRecord, SalesforceConnectionOptions } from '../../src/destinations/contract.js';
+import { describe, expect, it } from 'vitest';
+import type { SalesforceConnectionOptions } from '../../src/destinations/contract.js';
 import { createSalesforceDestination } from '../../src/destinations/salesforce/destination.js';
 import { SpokeError } from '../../src/errors.js';
+import { SALESFORCE_SANDBOX_CREDENTIALS as creds } from '../../src/sandbox/salesforce/index.js';
 import {
-  createSalesforceServer,
-  SALESFORCE_SANDBOX_CREDENTIALS as creds,
-} from '../../src/sandbox/salesforce/index.js';
-import { SandboxStore } from '../../src/sandbox/store.js';
+  account,
+  accounts,
+  contact,
+  contacts,
+  emulatorOptions,
+  useSalesforceEmulator,
+} from '../support/salesforce-emulator.js';
 
-let app: FastifyInstance;
-let store: SandboxStore;
-let url: string;
-const requests: string[] = [];
-
-beforeAll(async () => {
-  store = await SandboxStore.open(null);
-  app = await createSalesforceServer({
-    store,
-    faults: ({ method, url }) => {
-      requests.push(`${method} ${url}`);
-      return undefined;
-    },
-  });
-  url = await app.listen({ host: '127.0.0.1', port: 0 });
-});
-afterAll(() => app.close());
-beforeEach(() => {
-  requests.length = 0;
-  for (const object of ['Account', 'Contact']) {
-    const table = store.table('salesforce', object);
-    for (const id of Object.keys(table)) delete table[id];
-  }
-});
+const emulator = useSalesforceEmulator();
 
 function config(extra: Partial<SalesforceConnectionOptions> = {}): SalesforceConnectionOptions {
-  return {
-    name: 'salesforce',
-    loginUrl: url,
-    apiVersion: '62.0',
-    username: creds.username,
-    password: creds.password,
-    clientId: creds.clientId,
-    clientSecret: creds.clientSecret,
-    ...extra,
-  };
+  return { ...emulatorOptions(emulator.url), ...extra };
 }
-
-function account(key: string, values: Record<string, unknown> = {}): OutboundRecord {
-  return { key, values: { Name: `Account ${key}`, ...values }, lookups: [], associations: [] };
-}
-
-function contact(key: string, values: Record<string, unknown>, accountKey?: string | null): OutboundRecord {
-  return {
-    key,
-    values,
-    lookups:
-      accountKey === undefined
-        ? []
-        : [{ relationship: 'Account', object: 'Account', match: 'Wistia_Account_Id__c', value: accountKey }],
-    associations: [],
-  };
-}
-
-const accounts = { object: 'Account', match: 'Wistia_Account_Id__c' } as const;
-const contacts = { object: 'Contact', match: 'Wistia_User_Id__c' } as const;
 
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -137,7 +89,7 @@ describe('Salesforce destination', () => {
       message: 'Foreign key external ID: acc_9999 not found for field Wistia_Account_Id__c in entity Account',
     });
     const stored = () =>
-      store.records('salesforce', 'Contact').find((r) => r.fields.Wistia_User_Id__c === 'usr_1');
+      emulator.store.records('salesforce', 'Contact').find((r) => r.fields.Wistia_User_Id__c === 'usr_1');
     expect(stored()?.fields.AccountId).toBe(parent?.destinationId);
     const cleared = await destination.write({
       ...contacts,
@@ -166,7 +118,7 @@ describe('Salesforce destination', () => {
         transient: false,
       },
     });
-    const records = store.records('salesforce', 'Account');
+    const records = emulator.store.records('salesforce', 'Account');
     expect(records.map((r) => r.fields.Name)).toEqual(['Renamed']);
   });
 
@@ -189,7 +141,7 @@ describe('Salesforce destination', () => {
     });
     expect(outcomes[1]).toMatchObject({ status: 'created' });
     expect(
-      store
+      emulator.store
         .records('salesforce', 'Account')
         .map((r) => r.fields.Name)
         .sort(),
@@ -204,7 +156,7 @@ describe('Salesforce destination', () => {
     expect(outcomes.map((o) => o.key)).toEqual(records.map((r) => r.key));
     expect(outcomes.every((o) => o.status === 'created')).toBe(true);
     expect(
-      requests.filter((r) => r.startsWith('PATCH') && r.includes('/composite/sobjects/Account/')),
+      emulator.requests.filter((r) => r.startsWith('PATCH') && r.includes('/composite/sobjects/Account/')),
     ).toHaveLength(3);
   });
 
@@ -223,9 +175,9 @@ describe('Salesforce destination', () => {
     expect(byName.get('AccountId')).toMatchObject({ referenceTo: ['Account'], relationshipName: 'Account' });
     const plan = (await destination.describe('Account')).fields.find((f) => f.name === 'Plan__c');
     expect(plan?.picklistValues).toEqual(['free', 'starter', 'pro', 'business', 'enterprise']);
-    const before = requests.length;
+    const before = emulator.requests.length;
     await destination.describe('Contact');
-    expect(requests.length).toBe(before);
+    expect(emulator.requests.length).toBe(before);
     await expect(destination.describe('Nope__c')).rejects.toMatchObject({ code: 'SPOKE_DESTINATION' });
   });
 
@@ -233,7 +185,7 @@ describe('Salesforce destination', () => {
     await createSalesforceDestination(config()).check();
     await createSalesforceDestination(config({ username: undefined, password: undefined })).check();
     const token = (await (
-      await fetch(`${url}/services/oauth2/token`, {
+      await fetch(`${emulator.url}/services/oauth2/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({
@@ -250,7 +202,7 @@ describe('Salesforce destination', () => {
         clientId: undefined,
         clientSecret: undefined,
         accessToken: token.access_token,
-        instanceUrl: url,
+        instanceUrl: emulator.url,
       }),
     );
     await byToken.check();
@@ -272,7 +224,7 @@ describe('Salesforce destination', () => {
     expect(error).toMatchObject({ code: 'SPOKE_DESTINATION_AUTH' });
     const message = (error as Error).message;
     expect(message).toContain('"salesforce"');
-    expect(message).toContain(url);
+    expect(message).toContain(emulator.url);
     expect(message).toContain('authentication failure');
     expect(message).not.toContain('hunter2-wrong');
     expect(message).not.toContain(creds.clientSecret);
