@@ -169,17 +169,10 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
           emitBatch: (outcomes, invalid) => emit('onBatchResult', spec, { outcomes, invalid }),
         });
         if (!dryRun) {
+          // The sync's counts go to sync_runs as they are.
           await open.state.finishSyncRun(runId, {
+            ...result,
             syncId: result.id,
-            status: result.status,
-            attempted: result.attempted,
-            created: result.created,
-            updated: result.updated,
-            deleted: result.deleted,
-            failed: result.failed,
-            invalid: result.invalid,
-            skipped: result.skipped,
-            unchanged: result.unchanged,
             error: result.reason ?? null,
             finishedAt: new Date(),
           });

@@ -3,6 +3,7 @@ import type { Destination, OutboundRecord, RecordOutcome, WriteOperation } from 
 import { emptyCounts, type RecordError, type SyncCounts, type SyncResult } from '../observe/lifecycle.js';
 import { type InvalidRecord, type PlannedWrite, planChanges } from '../plan/plan-changes.js';
 import type { ChangeSet, LoggedOperation, StateStore } from '../state/state-store.js';
+import { chunk } from '../util/chunk.js';
 import { type RetryPolicy, writeWithRetry } from './write-with-retry.js';
 
 /** Errors listed per sync; the rest are counted. */
@@ -240,10 +241,4 @@ function deleteGuard(spec: SyncSpec, changeSet: ChangeSet, allowDeletes: boolean
     `would delete ${gone} of the ${synced} records this sync manages (${share}%), above max_delete_ratio ` +
     `${limit * 100}%; nothing was written. If the model is right, rerun with --allow-deletes.`
   );
-}
-
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let index = 0; index < items.length; index += size) chunks.push(items.slice(index, index + size));
-  return chunks;
 }

@@ -149,11 +149,3 @@ export function buildSyncGraph(specs: SyncSpec[]): SyncGraph {
   if (cycle) throw cycleError(cycle, specs);
   return { nodes: [...specs], edges };
 }
-
-export function upstreamEdges(graph: SyncGraph, id: string): SyncEdge[] {
-  return graph.edges.filter((e) => e.to === id);
-}
-
-export function downstreamEdges(graph: SyncGraph, id: string): SyncEdge[] {
-  return graph.edges.filter((e) => e.from === id);
-}

@@ -1,3 +1,4 @@
+import { chunk } from '../util/chunk.js';
 import type { SqlParam, SqlRunner } from '../warehouse/sql-session.js';
 import type { BatchWrites } from './batch-writes.js';
 import type { StateDialect } from './state-dialect.js';
@@ -198,9 +199,9 @@ function valuesWriter(tx: SqlRunner): Writer {
     async insert({ table, fixed, columns, rows }) {
       const names = [...Object.keys(fixed), ...columns.map(([name]) => name)];
       const fixedValues = Object.values(fixed).map(({ value }) => value);
-      for (const chunk of chunks(rows, Math.floor(MAX_PARAMS / names.length))) {
+      for (const part of chunk(rows, Math.floor(MAX_PARAMS / names.length))) {
         const params: SqlParam[] = [];
-        const tuples = chunk.map((row) => {
+        const tuples = part.map((row) => {
           const start = params.length;
           params.push(...fixedValues, ...row);
           return `(${names.map((_, i) => `$${start + i + 1}`).join(', ')})`;
@@ -214,11 +215,11 @@ function valuesWriter(tx: SqlRunner): Writer {
       if (keep >= 0) {
         const missing = rows.filter((row) => row[keep] === null).map((row) => String(row[0]));
         const stored = new Map<string, Value>();
-        for (const chunk of chunks(missing, MAX_PARAMS)) {
-          const list = chunk.map((_, i) => `$${Object.keys(identity).length + i + 1}`).join(', ');
+        for (const part of chunk(missing, MAX_PARAMS)) {
+          const list = part.map((_, i) => `$${Object.keys(identity).length + i + 1}`).join(', ');
           const found = await tx.query(
             `SELECT record_key, ${keepOverNull} AS kept FROM ${table} WHERE ${where(identity).join(' AND ')} AND record_key IN (${list})`,
-            [...identityValues(identity), ...chunk],
+            [...identityValues(identity), ...part],
           );
           for (const row of found) stored.set(String(row.record_key), row.kept ?? null);
         }
@@ -229,20 +230,14 @@ function valuesWriter(tx: SqlRunner): Writer {
     },
     async remove({ table, identity, keys }) {
       const offset = Object.keys(identity).length;
-      for (const chunk of chunks(keys, MAX_PARAMS)) {
-        const list = chunk.map((_, i) => `$${offset + i + 1}`).join(', ');
+      for (const part of chunk(keys, MAX_PARAMS)) {
+        const list = part.map((_, i) => `$${offset + i + 1}`).join(', ');
         await tx.query(
           `DELETE FROM ${table} WHERE ${where(identity).join(' AND ')} AND record_key IN (${list})`,
-          [...identityValues(identity), ...chunk],
+          [...identityValues(identity), ...part],
         );
       }
     },
   };
   return writer;
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }

@@ -1,6 +1,6 @@
 import type { AssociationSpec } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/AssociationSpec.js';
+import { chunk } from '../../util/chunk.js';
 import type { OutboundRecord, OutcomeError, RecordOutcome } from '../contract.js';
-import { chunk } from './batching.js';
 import { type BatchError, batchErrorToOutcome, callFailure } from './errors.js';
 import type { HubspotApi } from './hubspot-api.js';
 import { readIdsByUniqueValue } from './read-ids.js';

@@ -14,9 +14,3 @@ export function distinctRounds<T extends { key: string }>(records: T[]): T[][] {
   }
   return rounds;
 }
-
-export function chunk<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}

@@ -1,5 +1,6 @@
 import { Client } from '@hubspot/api-client';
 import { SpokeError } from '../../errors.js';
+import { chunk } from '../../util/chunk.js';
 import type {
   Destination,
   HubspotConnectionOptions,
@@ -9,7 +10,7 @@ import type {
 } from '../contract.js';
 import { SlidingWindowLimiter } from '../rate-limit/sliding-window-limiter.js';
 import { writeAssociations } from './associate.js';
-import { chunk, distinctRounds } from './batching.js';
+import { distinctRounds } from './batching.js';
 import { deleteBatch } from './delete-objects.js';
 import { describeObject } from './describe.js';
 import { callFailure, isApiException } from './errors.js';

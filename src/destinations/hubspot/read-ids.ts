@@ -1,4 +1,4 @@
-import { chunk } from './batching.js';
+import { chunk } from '../../util/chunk.js';
 import type { HubspotApi } from './hubspot-api.js';
 import { KeyIndex } from './key-index.js';
 
