@@ -152,7 +152,10 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
         if (reason || !open || !plan)
           return finish({ ...skipped(spec, reason ?? 'not planned'), status: 'failed' });
 
-        emit('onSyncStart', spec, null);
+        const { counts } = plan.changeSet;
+        // What the bar counts towards: every row the sync will send, report invalid or delete.
+        const total = counts.new + counts.changed + counts.nullKey + counts.duplicateKey;
+        emit('onSyncStart', spec, total + (spec.mode === 'mirror' ? counts.gone : 0));
         if (!dryRun) await open.state.startSyncRun(runId, spec.id, new Date());
         const limiter = limiterFor(spec.destination);
         const result = await syncOne(spec, plan, {

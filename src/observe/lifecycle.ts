@@ -76,7 +76,8 @@ export interface BatchResult {
  */
 export interface Reporter {
   onRunStart?(run: RunInfo): void;
-  onSyncStart?(spec: SyncSpec, totalRows: number | null): void;
+  /** `totalRecords`: what the plan will send, report as invalid or delete, when known. */
+  onSyncStart?(spec: SyncSpec, totalRecords: number | null): void;
   onBatchResult?(spec: SyncSpec, batch: BatchResult): void;
   onSyncEnd?(result: SyncResult): void;
   onRunEnd?(result: RunResult): void | Promise<void>;
