@@ -12,11 +12,14 @@ export type SpokeErrorCode =
   | 'SPOKE_ENV_VAR'
   | 'SPOKE_DBT'
   | 'SPOKE_WAREHOUSE'
+  | 'SPOKE_WAREHOUSE_BUSY'
   | 'SPOKE_DESTINATION_AUTH'
   | 'SPOKE_DESTINATION'
   | 'SPOKE_SANDBOX'
   | 'SPOKE_GRAPH_CYCLE'
-  | 'SPOKE_SYNC_LOCKED';
+  | 'SPOKE_SYNC_LOCKED'
+  | 'SPOKE_STATE'
+  | 'SPOKE_TIMEOUT';
 
 /** One located problem in user input: the file, the model, the field path and how to fix it. */
 export interface Diagnostic {

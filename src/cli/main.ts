@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { SpokeError } from '../errors.js';
+import { redact } from '../util/redact.js';
 import { registerDbt } from './dbt/command.js';
 import { EXIT_USAGE, exitCodeFor } from './exit-codes.js';
 import { registerSandbox } from './sandbox/command.js';
@@ -38,9 +39,15 @@ try {
     process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
   } else {
     const json = process.argv.includes('--json');
-    if (json) process.stdout.write(`${JSON.stringify(errorJson(error), null, 2)}\n`);
-    else process.stderr.write(`${errorText(error)}\n`);
+    if (json) process.stdout.write(redact(`${JSON.stringify(errorJson(error), null, 2)}\n`));
+    else process.stderr.write(redact(`${errorText(error)}\n`));
     process.exitCode = exitCodeFor(error);
     if (!(error instanceof SpokeError) && process.env.SPOKE_DEBUG) throw error;
   }
 }
+
+// The command is done (servers return only once stopped); a request abandoned at the run's time
+// limit may still hold a socket open, which must not keep the process alive.
+await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+await new Promise<void>((resolve) => process.stderr.write('', () => resolve()));
+process.exit();

@@ -4,6 +4,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { renderEnvVarsDeep } from '../dbt/env-var.js';
 import { ConfigError, type Diagnostic } from '../errors.js';
+import { registerSecret } from '../util/redact.js';
 import { assertValid } from './assert-valid.js';
 import { issuesToDiagnostics } from './issues-to-diagnostics.js';
 import { destinationRules, spokeYmlRules } from './spoke-yml-rules.js';
@@ -150,10 +151,15 @@ export async function loadSpokeConfig(options: LoadSpokeConfigOptions): Promise<
     };
     // Routed to the sandbox, endpoints and credentials are replaced: their env vars need not be set.
     if (sandbox) for (const key of sandboxedKeys) delete merged[key];
-    destinations[name] = normaliseDestination(
+    const resolved = normaliseDestination(
       name,
       renderEnvVarsDeep(merged as WrittenDestination & Override, { file: label, env }),
     );
+    // From here on every output and state write masks them.
+    if (resolved.type === 'salesforce')
+      for (const secret of [resolved.password, resolved.clientSecret]) registerSecret(secret);
+    registerSecret(resolved.accessToken);
+    destinations[name] = resolved;
   }
   assertValid(Object.values(destinations).flatMap((d) => destinationRules(d, sandbox !== null, locate)));
 

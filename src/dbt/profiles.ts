@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { basename, extname, isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { SpokeError } from '../errors.js';
+import { registerSecret } from '../util/redact.js';
 import type { DuckdbConnection, PostgresConnection, WarehouseConnection } from '../warehouse/warehouse.js';
 import { renderEnvVars, renderEnvVarsDeep } from './env-var.js';
 import { readDbtProject } from './project-file.js';
@@ -134,6 +135,7 @@ function postgresConnection(reader: OutputReader, type: 'postgres' | 'redshift')
     database: reader.first('database', 'dbname')!,
     schema: reader.string('schema')!,
   };
+  registerSecret(connection.password);
   const sslmode = reader.string('sslmode') ?? (type === 'redshift' ? 'prefer' : undefined);
   if (sslmode !== undefined) connection.sslmode = sslmode;
   const timeout = reader.integer('connect_timeout');

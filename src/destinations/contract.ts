@@ -55,6 +55,8 @@ export interface OutboundRecord {
 }
 
 export interface WriteRequest {
+  /** Aborted when the run's time is up: waits (rate limits, polling) stop and records fail as transient. */
+  signal?: AbortSignal;
   object: string;
   operation: WriteOperation;
   /** Destination field holding the key (external id / unique property). */
@@ -70,8 +72,15 @@ export interface OutcomeError {
   code: string;
   /** The destination's own message. */
   message: string;
-  /** Worth retrying within the run (429, 5xx, timeouts, row locks, expired session). */
+  /**
+   * False only when the destination rejected this record (a validation answer about it, or
+   * about the request that carried it): such failures are remembered and not resent until the
+   * row changes. Everything else (transport, auth refresh, 5xx, timeouts, quotas, anything
+   * unknown) is transient: resent within the run, and by the next run if it still fails.
+   */
   transient: boolean;
+  /** Transient, but resending within this run cannot help (a spent daily quota): the next run does. */
+  retryLater?: boolean;
   fields?: string[];
 }
 

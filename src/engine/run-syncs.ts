@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import type { SyncSpec } from '../config/types.js';
 import { ConfigError, type Diagnostic, SpokeError } from '../errors.js';
@@ -8,13 +9,17 @@ import { buildSyncGraph } from '../graph/sync-graph.js';
 import { emptyCounts, type Reporter, type RunResult, type SyncResult } from '../observe/lifecycle.js';
 import { openStateStore } from '../state/open-state-store.js';
 import type { StateStore, SyncLock } from '../state/state-store.js';
+import { SyncsLockedError } from '../state/sync-locks.js';
 import { openWarehouse } from '../warehouse/open-warehouse.js';
-import type { Warehouse } from '../warehouse/warehouse.js';
+import type { Warehouse, WarehouseConnection } from '../warehouse/warehouse.js';
 import { type ConnectedDestinations, connectDestinations } from './connect-destinations.js';
 import type { LoadedProject } from './load-project.js';
 import { preflightColumns, preflightDestination } from './preflight.js';
 import { needsDestination, type PlannedSync, planSync, syncOne } from './sync-one.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './write-with-retry.js';
+
+/** A run longer than this stops cleanly, keeping what was confirmed (a 429 storm must not hold it for days). */
+export const DEFAULT_RUN_TIMEOUT_MS = 12 * 60 * 60 * 1000;
 
 export interface RunSyncsOptions {
   project: LoadedProject;
@@ -29,8 +34,10 @@ export interface RunSyncsOptions {
   retryFailed?: boolean;
   /** mirror: allow deleting more than a sync's max_delete_ratio. */
   allowDeletes?: boolean;
-  /** How long to wait for another run of the same sync to finish (0: fail at once). */
+  /** How long to wait for another run holding the selected syncs to finish (0: yield at once). */
   lockWaitMs?: number;
+  /** The run's overall time bound; afterwards it stops cleanly, recording what was confirmed. */
+  timeoutMs?: number;
   reporters?: Reporter[];
   /**
    * Models dbt built in the invocation being synced: only these sync; `excluded` ones (failed,
@@ -43,10 +50,15 @@ export interface RunSyncsOptions {
   failedRecordsRatio?: number;
 }
 
+/** Where a run stands in the runs table. */
+export type RunStatus = 'running' | 'success' | 'failed' | 'error' | 'locked';
+
 /**
- * Runs the selected syncs in dependency order: preflight checks for every sync first (a mapping
- * mistake stops the run before anything is written), then independent syncs concurrently, each
- * under its own lock and recorded in the state tables.
+ * Runs the selected syncs in dependency order. The run is recorded first; then it takes the
+ * locks of its whole selection at once (or yields to the run holding them), checks every sync
+ * against the warehouse and, where it has something to send, against its destination (a mapping
+ * mistake stops the run before anything is written), and runs independent syncs concurrently.
+ * Every way a run ends is in the runs table, and every selected sync gets a sync_runs row.
  */
 export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
   const { project, runId } = options;
@@ -76,34 +88,61 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
     syncs: inScope,
   };
   emit('onRunStart', info);
+
+  const deadline = new AbortController();
+  const timeoutMs = options.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
+  const timer = setTimeout(
+    () =>
+      deadline.abort(new Error(`the run's time limit of ${formatDuration(timeoutMs)} (--timeout) passed`)),
+    timeoutMs,
+  );
+  timer.unref();
+
+  let session: Session | null = null;
+  let lock: SyncLock | null = null;
+  let recorded = false;
+  /** Syncs whose sync_runs row exists (inserted when they started). */
+  const startedSyncs = new Set<string>();
   const finish = (result: SyncResult): 'ok' | 'failed' => {
     results.set(result.id, result);
     emit('onSyncEnd', result);
     return result.status === 'failed' || result.status === 'skipped' ? 'failed' : 'ok';
   };
 
-  let session: Session | null = null;
-  const locks: SyncLock[] = [];
   try {
     const planned = new Map<string, PlannedSync>();
-    /** Syncs that cannot run (locked, plan failed, destination unreachable), with the reason. */
+    /** Syncs that cannot run (plan failed, destination unreachable), with the reason. */
     const cannotRun = new Map<string, string>();
-    const owner = `${hostname()}:${process.pid}:${runId}`;
     if (runnable.length > 0) {
-      session = await openSession(project, runnable);
-      const warehouse = session.warehouse;
+      session = await openSession(project, runnable, options.lockWaitMs ?? 0);
+      const open = session;
+      if (!dryRun) {
+        await open.state.startRun({
+          runId,
+          target: project.target,
+          invocationId: info.invocationId,
+          command: options.command ?? 'sync',
+          startedAt: new Date(started),
+        });
+        recorded = true;
+        const owner = { runId, description: `pid ${process.pid} on ${hostname()}` };
+        lock = await open.state.acquireLocks(
+          runnable.map((spec) => spec.id),
+          owner,
+          options.lockWaitMs ?? 0,
+        );
+      }
       await preflight(runnable, async (spec) =>
-        preflightColumns(spec, await warehouse.columns(spec.relation)),
+        preflightColumns(spec, await open.warehouse.columns(spec.relation)),
       );
-      // Lock and plan every sync first: the warehouse alone decides which syncs have anything to
-      // send, so a run with nothing changed makes no API call at all.
+      // Plan every sync first: the warehouse alone decides which syncs have anything to send, so
+      // a run with nothing changed makes no API call at all.
       for (const spec of runnable) {
         try {
-          if (!dryRun) locks.push(await session.state.acquireLock(spec.id, owner, options.lockWaitMs ?? 0));
-          const limits = session.destinations.get(spec.destination).limits;
+          const limits = open.destinations.get(spec.destination).limits;
           planned.set(
             spec.id,
-            await planSync(spec, session.state, limits, {
+            await planSync(spec, open.state, limits, {
               fullRefresh: options.fullRefresh ?? false,
               retryFailed: options.retryFailed ?? false,
             }),
@@ -116,22 +155,13 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
         const plan = planned.get(spec.id);
         return plan !== undefined && needsDestination(spec, plan.changeSet);
       });
-      for (const [name, reason] of await checkDestinations(session, active)) {
+      for (const [name, reason] of await checkDestinations(open, active)) {
         for (const spec of active) if (spec.destination === name) cannotRun.set(spec.id, reason);
       }
       await preflight(
         active.filter((spec) => !cannotRun.has(spec.id)),
-        (spec) => preflightDestination(spec, session!.destinations.get(spec.destination)),
+        (spec) => preflightDestination(spec, open.destinations.get(spec.destination)),
       );
-      if (!dryRun) {
-        await session.state.startRun({
-          runId,
-          target: project.target,
-          invocationId: info.invocationId,
-          command: options.command ?? 'sync',
-          startedAt: new Date(started),
-        });
-      }
     }
     const open = session;
     // One request limiter per destination, shared by every sync writing to it.
@@ -151,15 +181,25 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
         const plan = planned.get(spec.id);
         if (reason || !open || !plan)
           return finish({ ...skipped(spec, reason ?? 'not planned'), status: 'failed' });
+        if (deadline.signal.aborted) {
+          return finish({
+            ...skipped(spec, `not started: ${(deadline.signal.reason as Error).message}`),
+            status: 'failed',
+          });
+        }
 
         const { counts } = plan.changeSet;
         // What the bar counts towards: every row the sync will send, report invalid or delete.
-        const total = counts.new + counts.changed + counts.nullKey + counts.duplicateKey;
+        const total = counts.new + counts.changed + counts.uncertain + counts.nullKey + counts.duplicateKey;
         emit('onSyncStart', spec, total + (spec.mode === 'mirror' ? counts.gone : 0));
-        if (!dryRun) await open.state.startSyncRun(runId, spec.id, new Date());
+        if (!dryRun) {
+          await open.state.startSyncRun(runId, spec.id, new Date());
+          startedSyncs.add(spec.id);
+        }
         const limiter = limiterFor(spec.destination);
         const result = await syncOne(spec, plan, {
           runId,
+          signal: deadline.signal,
           state: open.state,
           destination: open.destinations.get(spec.destination),
           limit: (task) => limiter(task),
@@ -171,15 +211,7 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
           failedRecordsRatio: options.failedRecordsRatio ?? 0.05,
           emitBatch: (outcomes, invalid) => emit('onBatchResult', spec, { outcomes, invalid }),
         });
-        if (!dryRun) {
-          // The sync's counts go to sync_runs as they are.
-          await open.state.finishSyncRun(runId, {
-            ...result,
-            syncId: result.id,
-            error: result.reason ?? null,
-            finishedAt: new Date(),
-          });
-        }
+        if (!dryRun) await recordSyncRun(open.state, runId, result, true);
         return finish(result);
       },
       {
@@ -203,11 +235,21 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
       syncs,
       durationMs: Date.now() - started,
     };
-    if (session && !dryRun) await session.state.finishRun(runId, run.status, new Date());
+    if (session && recorded) {
+      // Syncs that ended without a row of their own (skipped, failed before starting) get one now.
+      for (const sync of syncs) {
+        if (!startedSyncs.has(sync.id)) await recordSyncRun(session.state, runId, sync, false);
+      }
+      await session.state.finishRun(runId, run.status, new Date());
+    }
     for (const reporter of reporters) await reporter.onRunEnd?.(run);
     return run;
+  } catch (error) {
+    if (session && recorded) await recordAbort(session.state, runId, runnable, results, error);
+    throw error;
   } finally {
-    for (const lock of locks) await lock.release().catch(() => {});
+    clearTimeout(timer);
+    await lock?.release().catch(() => {});
     await session?.close();
   }
 }
@@ -219,14 +261,14 @@ interface Session {
   close(): Promise<void>;
 }
 
-/** The warehouse, the state store (migrated) and destination clients; nothing is called yet. */
-async function openSession(project: LoadedProject, specs: SyncSpec[]): Promise<Session> {
+/** The warehouse, the state store (migrated and verified) and destination clients; nothing is called yet. */
+async function openSession(project: LoadedProject, specs: SyncSpec[], waitMs: number): Promise<Session> {
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const closer of closers.reverse()) await closer().catch(() => {});
   };
   try {
-    const warehouse = await openWarehouse(project.connection);
+    const warehouse = await openWarehouseWaiting(project.connection, waitMs);
     closers.push(() => warehouse.close());
     const state = await openStateStore(warehouse, { schema: project.config.state.schema });
     closers.push(() => state.close());
@@ -241,6 +283,26 @@ async function openSession(project: LoadedProject, specs: SyncSpec[]): Promise<S
   } catch (error) {
     await close();
     throw error;
+  }
+}
+
+/**
+ * A DuckDB file admits one process: while another holds it (a run of the same project, dbt),
+ * wait as long as --wait allows, as PostgreSQL waits for its locks; then yield like a locked run.
+ */
+async function openWarehouseWaiting(connection: WarehouseConnection, waitMs: number): Promise<Warehouse> {
+  const deadline = Date.now() + waitMs;
+  while (true) {
+    try {
+      return await openWarehouse(connection);
+    } catch (error) {
+      if (!(error instanceof SpokeError) || error.code !== 'SPOKE_WAREHOUSE_BUSY') throw error;
+      if (Date.now() >= deadline) {
+        const waited = waitMs > 0 ? ` (waited ${Math.round(waitMs / 1000)}s)` : '';
+        throw new SyncsLockedError(`Not run${waited}: ${error.message}`, []);
+      }
+      await sleep(Math.min(500, Math.max(0, deadline - Date.now())));
+    }
   }
 }
 
@@ -271,6 +333,41 @@ async function preflight(specs: SyncSpec[], check: (spec: SyncSpec) => Promise<D
   }
 }
 
+/** A sync's row in sync_runs: the one its start inserted, or a whole one for a sync that never started. */
+async function recordSyncRun(state: StateStore, runId: string, result: SyncResult, started: boolean) {
+  if (!started) await state.startSyncRun(runId, result.id, new Date());
+  await state.finishSyncRun(runId, {
+    ...result,
+    syncId: result.id,
+    error: result.reason ?? null,
+    finishedAt: new Date(),
+  });
+}
+
+/**
+ * A run stopped by an error (a mapping problem, another run holding its syncs, the state store):
+ * the run and every selected sync that has no row yet are recorded with why.
+ */
+async function recordAbort(
+  state: StateStore,
+  runId: string,
+  specs: SyncSpec[],
+  results: ReadonlyMap<string, SyncResult>,
+  error: unknown,
+): Promise<void> {
+  const message = error instanceof Error ? error.message : String(error);
+  const status: RunStatus = error instanceof SyncsLockedError ? 'locked' : 'error';
+  try {
+    for (const spec of specs) {
+      if (results.has(spec.id)) continue;
+      await recordSyncRun(state, runId, skipped(spec, `not run: ${message}`), false);
+    }
+    await state.finishRun(runId, status, new Date(), message);
+  } catch {
+    // The error that stopped the run is what the user needs to see; it is rethrown.
+  }
+}
+
 function skipped(spec: SyncSpec, reason: string): SyncResult {
   return {
     id: spec.id,
@@ -285,4 +382,10 @@ function skipped(spec: SyncSpec, reason: string): SyncResult {
     planMs: 0,
     durationMs: 0,
   };
+}
+
+function formatDuration(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${Math.round(ms / 1000)}s`;
 }

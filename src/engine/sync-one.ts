@@ -11,6 +11,8 @@ const MAX_LISTED_ERRORS = 1_000;
 
 export interface SyncContext {
   runId: string;
+  /** Aborts when the run's time is up: nothing more is sent, answers awaited are given up. */
+  signal: AbortSignal;
   state: StateStore;
   destination: Destination;
   limit: <T>(task: () => Promise<T>) => Promise<T>;
@@ -53,13 +55,14 @@ export async function planSync(
 
 /** Whether the sync has anything to send or delete, i.e. needs its destination at all. */
 export function needsDestination(spec: SyncSpec, { counts }: ChangeSet): boolean {
-  return counts.new + counts.changed > 0 || (spec.mode === 'mirror' && counts.gone > 0);
+  return counts.new + counts.changed + counts.uncertain > 0 || (spec.mode === 'mirror' && counts.gone > 0);
 }
 
 /**
- * One planned sync: sends only new and changed rows (and, for mirror, deletes records whose
- * rows left the model), and commits every answered batch to the state store before the next,
- * so a crash loses at most the batch in flight. Never throws.
+ * One planned sync: sends only new, changed and uncertain rows (and, for mirror, deletes records
+ * it created whose rows left the model). What is about to be sent is committed as in flight
+ * first, and every answered batch is committed before its records count as done, so a crash or
+ * a lost answer leaves each record either confirmed or in flight (resent next run). Never throws.
  */
 export async function syncOne(
   spec: SyncSpec,
@@ -99,13 +102,13 @@ export async function syncOne(
     if (refusal) return result('failed', refusal);
 
     if (context.dryRun) {
-      counts.attempted = changeSet.counts.new + changeSet.counts.changed;
+      counts.attempted = changeSet.counts.new + changeSet.counts.changed + changeSet.counts.uncertain;
       counts.invalid = changeSet.counts.nullKey + changeSet.counts.duplicateKey;
       counts.deleted = spec.mode === 'mirror' ? changeSet.counts.gone : 0;
       return result('success');
     }
 
-    const toSend = changeSet.counts.new + changeSet.counts.changed;
+    const toSend = changeSet.counts.new + changeSet.counts.changed + changeSet.counts.uncertain;
     const bulk =
       destination.writeBulk && toSend >= (destination.limits.bulkThreshold ?? Number.POSITIVE_INFINITY)
         ? destination.writeBulk.bind(destination)
@@ -129,31 +132,56 @@ export async function syncOne(
       }
     };
 
+    // One failed commit stops the sync's other sends: what they would confirm could not be kept.
+    const halt = new AbortController();
+    const stop = AbortSignal.any([context.signal, halt.signal]);
+    const sendAll = async (
+      batches: OutboundRecord[][],
+      op: WriteOperation,
+      through: Destination['writeBulk'] | null,
+      planned: ReadonlyMap<string, PlannedWrite>,
+    ): Promise<RecordOutcome[]> => {
+      const settled = await Promise.allSettled(
+        batches.map((records) =>
+          send({ ...context, signal: stop }, spec, op, records, through, planned).catch((error: unknown) => {
+            halt.abort(error);
+            throw error;
+          }),
+        ),
+      );
+      const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failure) throw failure.reason;
+      return settled.flatMap((s) => (s.status === 'fulfilled' ? s.value : []));
+    };
+
     for await (const changes of changeSet.changes()) {
+      if (stop.aborted) break;
       const plan = planChanges(spec, changes, { allFields: context.fullRefresh });
       counts.invalid += plan.invalid.length;
       for (const invalid of plan.invalid) noteError(invalid);
+      if (plan.writes.length > 0) {
+        await context.state.markInFlight({
+          runId: context.runId,
+          syncId: spec.id,
+          entries: plan.writes.map((write) => ({ key: write.record.key, operation, hash: write.hash })),
+        });
+      }
       const planned = new Map(plan.writes.map((write) => [write.record.key, write]));
-      const outcomes = (
-        await Promise.all(
-          chunk(plan.writes, chunkSize).map((writes) =>
-            send(
-              context,
-              spec,
-              operation,
-              writes.map((write) => write.record),
-              bulk,
-              planned,
-            ),
-          ),
-        )
-      ).flat();
+      const batches = chunk(plan.writes, chunkSize).map((writes) => writes.map((write) => write.record));
+      const outcomes = await sendAll(batches, operation, bulk, planned);
       tally(outcomes);
       context.emitBatch(outcomes, plan.invalid);
     }
 
     if (spec.mode === 'mirror' && changeSet.counts.gone > 0) {
+      const bulkDelete =
+        destination.writeBulk &&
+        changeSet.counts.gone >= (destination.limits.bulkThreshold ?? Number.POSITIVE_INFINITY)
+          ? destination.writeBulk.bind(destination)
+          : null;
+      const size = bulkDelete ? (destination.limits.maxBulkSize ?? maxBatchSize) : maxBatchSize;
       for await (const deletions of changeSet.deletions()) {
+        if (stop.aborted) break;
         const records: OutboundRecord[] = deletions.map((deletion) => ({
           key: deletion.key,
           values: {},
@@ -161,21 +189,17 @@ export async function syncOne(
           lookups: [],
           associations: [],
         }));
-        const bulkDelete =
-          destination.writeBulk &&
-          changeSet.counts.gone >= (destination.limits.bulkThreshold ?? Number.POSITIVE_INFINITY)
-            ? destination.writeBulk.bind(destination)
-            : null;
-        const size = bulkDelete ? (destination.limits.maxBulkSize ?? maxBatchSize) : maxBatchSize;
-        const outcomes = (
-          await Promise.all(
-            chunk(records, size).map((batch) => send(context, spec, 'delete', batch, bulkDelete, new Map())),
-          )
-        ).flat();
+        await context.state.markInFlight({
+          runId: context.runId,
+          syncId: spec.id,
+          entries: records.map((record) => ({ key: record.key, operation: 'delete', hash: null })),
+        });
+        const outcomes = await sendAll(chunk(records, size), 'delete', bulkDelete, new Map());
         tally(outcomes);
         context.emitBatch(outcomes, []);
       }
     }
+    if (context.signal.aborted) return result('failed', stoppedReason(context.signal, counts));
   } catch (error) {
     return result('failed', error instanceof Error ? error.message : String(error));
   }
@@ -191,6 +215,11 @@ export async function syncOne(
     : result('partial');
 }
 
+function stoppedReason(signal: AbortSignal, counts: SyncCounts): string {
+  const why = signal.reason instanceof Error ? signal.reason.message : 'the run was stopped';
+  return `stopped: ${why}. ${counts.created + counts.updated + counts.deleted} records were confirmed; the next run sends the rest.`;
+}
+
 /** Writes one chunk with retries; every attempt's answers are committed before the next. */
 function send(
   context: SyncContext,
@@ -202,6 +231,7 @@ function send(
 ): Promise<RecordOutcome[]> {
   const { destination } = context;
   const request = (batch: OutboundRecord[]) => ({
+    signal: context.signal,
     object: spec.object,
     operation,
     match: spec.match,
@@ -228,6 +258,7 @@ function send(
           };
         }),
       }),
+    context.signal,
   );
 }
 

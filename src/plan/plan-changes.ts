@@ -12,7 +12,7 @@ export interface InvalidRecord {
 
 export interface PlannedWrite {
   record: OutboundRecord;
-  kind: 'new' | 'changed';
+  kind: 'new' | 'changed' | 'uncertain';
   /** Row hash from the warehouse, stored once the destination confirms the write. */
   hash: string;
   /** Every mapped value of the row: what the destination holds once the write is confirmed. */
@@ -55,7 +55,8 @@ export function planChanges(
       continue;
     }
     const values = mappedValues(spec, change.row);
-    // A full refresh resends whole records: the destination may have lost or changed them.
+    // A full refresh resends whole records: the destination may have lost or changed them. So
+    // does an uncertain one: which values it holds is what nobody knows.
     const previous = change.kind === 'changed' && !options.allFields ? change.previous?.values : undefined;
     const differs = (name: string) =>
       !previous || !(name in previous) || !sameValue(previous[name], values[name]);

@@ -1,6 +1,13 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { SpokeError } from '../errors.js';
-import { type FaultInjector, parseFaultPlan, type SandboxService } from './faults.js';
+import {
+  echoResponse,
+  type FaultInjector,
+  type LostAnswer,
+  parseFaultPlan,
+  type SandboxService,
+} from './faults.js';
 
 export interface RouteCount {
   requests: number;
@@ -12,7 +19,7 @@ export interface RouteCount {
 export class RequestStats {
   private routes = new Map<string, RouteCount>();
 
-  record(method: string, route: string | undefined, status: number | 'reset'): void {
+  record(method: string, route: string | undefined, status: number | 'reset' | 'lost'): void {
     const key = `${method} ${route ?? '(no route)'}`;
     let count = this.routes.get(key);
     if (!count) {
@@ -39,6 +46,7 @@ export class RequestStats {
 }
 
 const CONTROL = /^\/__sandbox(\/|$)/;
+const lostAnswers = new WeakMap<object, LostAnswer>();
 
 /**
  * Adds what the sandbox offers beyond the emulated API to one server: connection-reset faults
@@ -59,8 +67,35 @@ export function registerSandboxControl(
     reply.hijack();
     request.raw.socket.destroy();
   });
+  // Body-echoing errors need the parsed body, so they are answered after parsing.
+  app.addHook('preHandler', async (request, reply) => {
+    const status = faults.echo(service, { method: request.method, url: request.url });
+    if (status === null) return;
+    const echoed = echoResponse(service, status, {
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      body: request.body,
+    });
+    await reply
+      .code(echoed.status)
+      .headers(echoed.headers ?? {})
+      .send(JSON.stringify(echoed.body));
+  });
+  // A handled request whose answer is lost: the write is applied, the client never hears of it.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (reply.statusCode >= 400) return payload;
+    const lost = faults.loseAnswer(service, { method: request.method, url: request.url });
+    if (!lost) return payload;
+    lostAnswers.set(request, lost);
+    stats.record(request.method, request.routeOptions.url, 'lost');
+    if (lost.after === 'hang') await sleep(lost.hangMs);
+    if (lost.after === 'close') request.raw.socket.end();
+    else request.raw.socket.destroy();
+    return payload;
+  });
   app.addHook('onResponse', async (request, reply) => {
-    if (CONTROL.test(request.url)) return;
+    if (CONTROL.test(request.url) || lostAnswers.has(request)) return;
     stats.record(request.method, request.routeOptions.url, reply.statusCode);
   });
 

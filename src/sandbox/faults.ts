@@ -19,6 +19,8 @@ const regex = z.string().refine(
 const rate = z.number().min(0).max(1);
 /** At most this many injections of the rule per server (e.g. fail once, then succeed). */
 const max = z.number().int().positive().optional();
+/** Let this many matching requests through before the rule starts to fire. */
+const skip = z.number().int().nonnegative().optional();
 
 const faultPlanSchema = z.strictObject({
   seed: z.number().int().optional(),
@@ -26,12 +28,43 @@ const faultPlanSchema = z.strictObject({
     .union([z.number().nonnegative(), z.tuple([z.number().nonnegative(), z.number().nonnegative()])])
     .optional(),
   errors: z
-    .array(z.strictObject({ status: z.number().int().min(400).max(599), rate, paths: regex.optional(), max }))
+    .array(
+      z.strictObject({
+        status: z.number().int().min(400).max(599),
+        rate,
+        paths: regex.optional(),
+        max,
+        skip,
+      }),
+    )
     .optional(),
   rateLimit: z
     .strictObject({ every: z.number().int().positive(), durationMs: z.number().nonnegative() })
     .optional(),
-  connectionResets: z.strictObject({ rate, paths: regex.optional(), max }).optional(),
+  connectionResets: z.strictObject({ rate, paths: regex.optional(), max, skip }).optional(),
+  lostAnswers: z
+    .array(
+      z.strictObject({
+        rate,
+        paths: regex.optional(),
+        max,
+        skip,
+        after: z.enum(['reset', 'close', 'hang']).optional(),
+        hangMs: z.number().int().nonnegative().optional(),
+      }),
+    )
+    .optional(),
+  echoes: z
+    .array(
+      z.strictObject({
+        status: z.number().int().min(400).max(599),
+        rate,
+        paths: regex.optional(),
+        max,
+        skip,
+      }),
+    )
+    .optional(),
   bulkUploadFailures: z.number().int().nonnegative().optional(),
   expireSessionEvery: z.number().int().min(2).optional(),
 });
@@ -48,7 +81,16 @@ export type FaultKind =
   | 'rateLimit'
   | 'connectionReset'
   | 'bulkUploadFailure'
-  | 'sessionExpired';
+  | 'sessionExpired'
+  | 'lostAnswer'
+  | 'echo';
+
+/** What becomes of an answer the server has already produced: the write stays applied. */
+export interface LostAnswer {
+  /** `reset`: drop the connection; `close`: end it without an answer; `hang`: wait, then drop it. */
+  after: 'reset' | 'close' | 'hang';
+  hangMs: number;
+}
 
 export interface FaultCounters {
   /** Requests the plan was consulted for (every request but the `/__sandbox/` ones). */
@@ -103,6 +145,8 @@ class ServiceState {
   counters: FaultCounters = emptyCounters();
   restCalls = 0;
   ruleUses = new Map<object, number>();
+  /** Requests each rule's `paths` matched, fired or not (for `skip`). */
+  ruleMatches = new Map<object, number>();
   bulkFailuresLeft: number;
   windowUntil = 0;
 
@@ -186,6 +230,34 @@ export class FaultInjector {
     return undefined;
   }
 
+  /**
+   * Whether the answer to this request, already handled (its writes applied), is lost on its way
+   * back: a crash or a dropped connection after the service did the work.
+   */
+  loseAnswer(service: SandboxService, request: FaultRequest): LostAnswer | null {
+    if (SANDBOX_CONTROL.test(request.url)) return null;
+    const state = this.state(service);
+    const target = `${request.method} ${request.url}`;
+    for (const rule of this.current.lostAnswers ?? []) {
+      if (!this.fires(state, rule, target)) continue;
+      state.counters.injected.lostAnswer++;
+      return { after: rule.after ?? 'reset', hangMs: rule.hangMs ?? 5_000 };
+    }
+    return null;
+  }
+
+  /** The status to answer with, echoing the request (a misbehaving login server or proxy), if a rule fires. */
+  echo(service: SandboxService, request: FaultRequest): number | null {
+    if (SANDBOX_CONTROL.test(request.url)) return null;
+    const state = this.state(service);
+    for (const rule of this.current.echoes ?? []) {
+      if (!this.fires(state, rule, `${request.method} ${request.url}`)) continue;
+      state.counters.injected.echo++;
+      return rule.status;
+    }
+    return null;
+  }
+
   /** Whether to drop this request's connection without answering. */
   shouldReset(service: SandboxService, request: FaultRequest): boolean {
     const rule = this.current.connectionResets;
@@ -196,8 +268,15 @@ export class FaultInjector {
     return true;
   }
 
-  private fires(state: ServiceState, rule: { rate: number; paths?: string; max?: number }, target: string) {
+  private fires(
+    state: ServiceState,
+    rule: { rate: number; paths?: string; max?: number; skip?: number },
+    target: string,
+  ) {
     if (rule.paths !== undefined && !compiled(rule.paths).test(target)) return false;
+    const seen = (state.ruleMatches.get(rule) ?? 0) + 1;
+    state.ruleMatches.set(rule, seen);
+    if (rule.skip !== undefined && seen <= rule.skip) return false;
     const used = state.ruleUses.get(rule) ?? 0;
     if (rule.max !== undefined && used >= rule.max) return false;
     if (rule.rate < 1 && state.random() >= rule.rate) return false;
@@ -249,6 +328,8 @@ function emptyCounters(): FaultCounters {
       connectionReset: 0,
       bulkUploadFailure: 0,
       sessionExpired: 0,
+      lostAnswer: 0,
+      echo: 0,
     },
   };
 }
@@ -332,5 +413,39 @@ function mulberry32(seed: number): () => number {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * An error answer that repeats the request it answers (URL, headers, body, and the body as
+ * base64), in the service's error format: what a misconfigured login server or proxy sends, and
+ * how a credential in a request can come back inside an error message.
+ */
+export function echoResponse(
+  service: SandboxService,
+  status: number,
+  request: FaultRequest & { headers: Record<string, unknown>; body: unknown },
+): FaultResponse {
+  const body = typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? '');
+  const echo = `could not process ${request.method} ${request.url} with headers ${JSON.stringify(request.headers)} and body ${body} (base64 ${Buffer.from(body).toString('base64')})`;
+  if (service === 'hubspot') {
+    return {
+      status,
+      headers: { 'content-type': JSON_TYPE },
+      body: {
+        status: 'error',
+        message: echo,
+        correlationId: randomUUID(),
+        category: status === 401 ? 'INVALID_AUTHENTICATION' : 'INTERNAL_ERROR',
+      },
+    };
+  }
+  const oauth = request.url.startsWith('/services/oauth2/');
+  return {
+    status,
+    headers: { 'content-type': JSON_TYPE },
+    body: oauth
+      ? { error: 'invalid_request', error_description: echo }
+      : [{ message: echo, errorCode: 'UNKNOWN_EXCEPTION' }],
   };
 }

@@ -1,3 +1,4 @@
+import { redact } from '../util/redact.js';
 import type { CommittedBatch } from './state-store.js';
 
 export interface LogRow {
@@ -28,6 +29,8 @@ export interface FailureRow {
 export interface LedgerRow {
   key: string;
   destinationId: string;
+  /** The sync id when this write created the record; null keeps what the ledger knows. */
+  createdBy: string | null;
 }
 
 /** What one committed batch changes in each state table, at most one change per key and table. */
@@ -39,6 +42,8 @@ export interface BatchWrites {
   failureDeletes: string[];
   ledgerUpserts: LedgerRow[];
   ledgerDeletes: string[];
+  /** Keys answered for good: they leave the in-flight list. */
+  inFlightDone: string[];
 }
 
 type Change<T> = { upsert: T } | { delete: true };
@@ -53,10 +58,15 @@ export function batchWrites(batch: CommittedBatch, maxErrorChars: number): Batch
   const snapshot = new Map<string, Change<SnapshotRow>>();
   const failures = new Map<string, Change<FailureRow>>();
   const ledger = new Map<string, Change<LedgerRow>>();
+  const answered = new Set<string>();
 
   for (const entry of batch.entries) {
     const { outcome } = entry;
     const error = outcome.error;
+    // A transient failure may have been applied all the same (a timeout after the write): the
+    // record stays in flight, so the next run resends it whatever the snapshot says.
+    if (outcome.status === 'failed' && error?.transient) answered.delete(entry.key);
+    else answered.add(entry.key);
     log.push({
       key: entry.key,
       operation: entry.operation,
@@ -64,7 +74,7 @@ export function batchWrites(batch: CommittedBatch, maxErrorChars: number): Batch
       status: outcome.status,
       destinationId: outcome.destinationId ?? null,
       errorCode: error?.code ?? null,
-      errorMessage: error ? error.message.slice(0, maxErrorChars) : null,
+      errorMessage: error ? redact(error.message).slice(0, maxErrorChars) : null,
       transient: error ? error.transient : null,
     });
 
@@ -88,7 +98,10 @@ export function batchWrites(batch: CommittedBatch, maxErrorChars: number): Batch
         const values = JSON.stringify(entry.values ?? {});
         snapshot.set(entry.key, { upsert: { key: entry.key, hash: entry.hash, values, destinationId } });
       }
-      if (destinationId !== null) ledger.set(entry.key, { upsert: { key: entry.key, destinationId } });
+      if (destinationId !== null) {
+        const createdBy = outcome.status === 'created' ? batch.syncId : null;
+        ledger.set(entry.key, { upsert: { key: entry.key, destinationId, createdBy } });
+      }
       failures.set(entry.key, { delete: true });
     } else if (outcome.status === 'failed' && error && !error.transient) {
       failures.set(entry.key, {
@@ -96,7 +109,7 @@ export function batchWrites(batch: CommittedBatch, maxErrorChars: number): Batch
           key: entry.key,
           hash: entry.hash ?? null,
           code: error.code,
-          message: error.message.slice(0, maxErrorChars),
+          message: redact(error.message).slice(0, maxErrorChars),
         },
       });
     }
@@ -110,6 +123,7 @@ export function batchWrites(batch: CommittedBatch, maxErrorChars: number): Batch
     failureDeletes: deletes(failures),
     ledgerUpserts: upserts(ledger),
     ledgerDeletes: deletes(ledger),
+    inFlightDone: [...answered],
   };
 }
 

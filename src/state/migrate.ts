@@ -4,14 +4,21 @@ import type { SqlRunner, SqlSession } from '../warehouse/sql-session.js';
 import { ADVISORY_LOCK_CLASS } from './advisory-lock-keys.js';
 import { migrationsFor } from './migrations/index.js';
 import { stateDialect } from './state-dialect.js';
-import { stateTables } from './state-tables.js';
+import { STATE_COLUMNS, type StateTable, stateTables } from './state-tables.js';
 
 /**
  * Creates the state schema and applies the migrations it lacks, each recorded in
- * `schema_migrations`. Two processes starting at once apply each migration once: PostgreSQL
- * serialises them with an advisory lock, Redshift with a table lock, DuckDB has one writer.
+ * `schema_migrations`, then checks that every state table and column exists: a run that could
+ * not record its outcomes must stop before it writes to a destination. Two processes starting
+ * at once apply each migration once: PostgreSQL serialises them with an advisory lock, Redshift
+ * with a table lock, DuckDB has one writer.
  */
 export async function migrateState(session: SqlSession, schema: string): Promise<void> {
+  await applyMigrations(session, schema);
+  await verifyStateTables(session, schema);
+}
+
+async function applyMigrations(session: SqlSession, schema: string): Promise<void> {
   const table = stateTables(schema);
   const dialect = stateDialect(session.dialect);
   const createSchema = `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`;
@@ -56,6 +63,7 @@ async function applyPending(tx: SqlRunner, session: SqlSession, schema: string):
   const migrations = migrationsFor(session.dialect);
   const rows = await tx.query(`SELECT version FROM ${table('schema_migrations')}`);
   const applied = new Set(rows.map((row) => Number(row.version)));
+  if (applied.size === 0) await refuseUnrecordedTables(tx, schema);
   const newest = Math.max(0, ...migrations.map((m) => m.version));
   const ahead = [...applied].filter((version) => version > newest);
   if (ahead.length > 0) {
@@ -82,4 +90,53 @@ async function retryOnce<T>(action: () => Promise<T>): Promise<T> {
   } catch {
     return action();
   }
+}
+
+/** Tables present while schema_migrations records nothing: someone emptied it; guessing is unsafe. */
+async function refuseUnrecordedTables(tx: SqlRunner, schema: string): Promise<void> {
+  const rows = await tx.query(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name <> 'schema_migrations'`,
+    [schema],
+  );
+  const known = rows.map((row) => String(row.table_name)).filter((name) => name in STATE_COLUMNS);
+  if (known.length === 0) return;
+  throw new SpokeError(
+    'SPOKE_STATE',
+    `The state schema "${schema}" holds dbt-spoke tables (${known.sort().join(', ')}) but ${schema}.schema_migrations ` +
+      'records no version, so dbt-spoke cannot tell which version they are at; nothing was sent. Restore ' +
+      `schema_migrations from a backup, or drop schema "${schema}" to start over (the next run then resends every row once).`,
+  );
+}
+
+/** Every state table and column dbt-spoke writes exists; otherwise the run stops before writing. */
+export async function verifyStateTables(session: SqlSession, schema: string): Promise<void> {
+  const rows = await session.query(
+    'SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = $1',
+    [schema],
+  );
+  const present = new Map<string, Set<string>>();
+  for (const row of rows) {
+    const name = String(row.table_name);
+    const columns = present.get(name) ?? new Set<string>();
+    columns.add(String(row.column_name).toLowerCase());
+    present.set(name, columns);
+  }
+  const problems: string[] = [];
+  for (const [name, columns] of Object.entries(STATE_COLUMNS) as [StateTable, readonly string[]][]) {
+    const found = present.get(name);
+    if (!found) {
+      problems.push(`table ${schema}.${name} is missing`);
+      continue;
+    }
+    const missing = columns.filter((column) => !found.has(column));
+    if (missing.length > 0)
+      problems.push(`${schema}.${name} lacks column${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`);
+  }
+  if (problems.length === 0) return;
+  throw new SpokeError(
+    'SPOKE_STATE',
+    `dbt-spoke cannot record outcomes: ${problems.join('; ')}, although ${schema}.schema_migrations says its ` +
+      'migrations were applied. Nothing was sent. Restore the state schema from a backup, or drop schema ' +
+      `"${schema}" to start over (the next run then resends every row once).`,
+  );
 }

@@ -1,6 +1,6 @@
 import type { SyncSpec } from '../config/types.js';
 import { quoteIdentifier } from '../warehouse/quote.js';
-import { hashedValues, rowHashSql, valueTextSql } from './row-hash-sql.js';
+import { hashedValues, literal, rowHashSql, valueTextSql } from './row-hash-sql.js';
 import type { StateDialect } from './state-dialect.js';
 import type { StateTable } from './state-tables.js';
 
@@ -26,16 +26,17 @@ export interface PlanSql {
   counts: string;
   /** Rows needing attention: `__spoke_cN`, key, hash, kind and the snapshot's values and id. */
   changes: string;
-  /** Snapshot rows whose key left the model. */
+  /** Records this sync created (id ledger) whose key left the model. */
   deletions: string;
 }
 
-export const ATTENTION_KINDS = ['new', 'changed', 'null_key', 'duplicate_key'] as const;
+export const ATTENTION_KINDS = ['new', 'changed', 'uncertain', 'null_key', 'duplicate_key'] as const;
 
 /**
  * The planning statements: the model's rows keyed and hashed in the warehouse, joined to the
- * snapshot and to remembered failures, and classified. Columns are aliased by position because
- * Redshift folds result column names to lower case.
+ * snapshot, to remembered failures, to what is still in flight and to the id ledger, and
+ * classified. Columns are aliased by position because Redshift folds result column names to
+ * lower case.
  */
 export function planSql(input: PlanSqlInput): PlanSql {
   const { spec, dialect, table } = input;
@@ -60,6 +61,8 @@ export function planSql(input: PlanSqlInput): PlanSql {
     ...(input.fullRefresh
       ? [`ELSE ${snapshotState}`]
       : [
+          // Before the failure check: what was resent after a failure may have been applied.
+          `WHEN i.record_key IS NOT NULL THEN 'uncertain'`,
           input.retryFailed
             ? `WHEN f.record_key IS NOT NULL THEN ${snapshotState}`
             : `WHEN f.row_hash = m.__spoke_hash THEN 'failed_unchanged'`,
@@ -69,6 +72,10 @@ export function planSql(input: PlanSqlInput): PlanSql {
         ]),
     'END',
   ].join(' ');
+
+  // The records this sync created, the source of what mirror may delete.
+  const ledger = `${table('id_ledger')} l`;
+  const ownLedger = `l.destination = ${literal(spec.destination)} AND l.object = ${literal(spec.object)} AND l.created_by = $1`;
 
   const planned = `WITH hashed AS (
     SELECT ${[...selected, `${keyText} AS __spoke_key`, `${hash} AS __spoke_hash`].join(', ')}
@@ -80,10 +87,14 @@ export function planSql(input: PlanSqlInput): PlanSql {
   ), planned AS (
     SELECT m.*, ${kind} AS __spoke_kind,
       s.row_hash AS __spoke_prev_hash, s.row_values AS __spoke_prev_values,
-      s.destination_id AS __spoke_prev_id
+      COALESCE(s.destination_id, l.destination_id) AS __spoke_prev_id,
+      CASE WHEN l.created_by = $1 THEN 1 ELSE 0 END AS __spoke_own
     FROM model m
     LEFT JOIN ${table('snapshot')} s ON s.sync_id = $1 AND s.record_key = m.__spoke_key
     LEFT JOIN ${table('failures')} f ON f.sync_id = $1 AND f.record_key = m.__spoke_key
+    LEFT JOIN ${table('in_flight')} i ON i.sync_id = $1 AND i.record_key = m.__spoke_key
+    LEFT JOIN ${ledger} ON l.destination = ${literal(spec.destination)} AND l.object = ${literal(spec.object)}
+      AND l.record_key = m.__spoke_key
   )`;
 
   const count = (k: string) => `COALESCE(SUM(CASE WHEN __spoke_kind = '${k}' THEN 1 ELSE 0 END), 0)`;
@@ -92,18 +103,20 @@ export function planSql(input: PlanSqlInput): PlanSql {
     columns,
     counts: `${planned}
     SELECT COUNT(*) AS total, ${count('new')} AS new_rows, ${count('changed')} AS changed_rows,
+      ${count('uncertain')} AS uncertain_rows,
       ${count('unchanged')} AS unchanged_rows, ${count('failed_unchanged')} AS failed_unchanged_rows,
       ${count('null_key')} AS null_key_rows, ${count('duplicate_key')} AS duplicate_key_rows,
-      COALESCE(SUM(CASE WHEN __spoke_prev_hash IS NOT NULL AND __spoke_nth = 1 THEN 1 ELSE 0 END), 0) AS kept_rows,
-      (SELECT COUNT(*) FROM ${table('snapshot')} WHERE sync_id = $1) AS synced_rows
+      COALESCE(SUM(CASE WHEN __spoke_own = 1 AND __spoke_nth = 1 THEN 1 ELSE 0 END), 0) AS kept_rows,
+      (SELECT COUNT(*) FROM ${ledger} WHERE ${ownLedger}) AS synced_rows
     FROM planned`,
     changes: `${planned}
     SELECT ${[...aliases, 'p.__spoke_key', 'p.__spoke_hash', 'p.__spoke_kind', 'p.__spoke_prev_hash', 'p.__spoke_prev_values', 'p.__spoke_prev_id'].join(', ')}
     FROM planned p
     WHERE p.__spoke_kind IN (${ATTENTION_KINDS.map((k) => `'${k}'`).join(', ')})`,
-    deletions: `SELECT s.record_key, s.destination_id, s.row_values
-    FROM ${table('snapshot')} s
-    LEFT JOIN (SELECT DISTINCT ${keyText} AS __spoke_key FROM ${input.relation}) k ON k.__spoke_key = s.record_key
-    WHERE s.sync_id = $1 AND k.__spoke_key IS NULL`,
+    deletions: `SELECT l.record_key, l.destination_id, s.row_values
+    FROM ${ledger}
+    LEFT JOIN ${table('snapshot')} s ON s.sync_id = $1 AND s.record_key = l.record_key
+    LEFT JOIN (SELECT DISTINCT ${keyText} AS __spoke_key FROM ${input.relation}) k ON k.__spoke_key = l.record_key
+    WHERE ${ownLedger} AND k.__spoke_key IS NULL`,
   };
 }

@@ -13,13 +13,15 @@ export interface StateStore {
   migrate(): Promise<void>;
 
   /**
-   * Takes the sync's lock so two runs of one sync never overlap. With `waitMs` > 0 waits that
-   * long for a holder to finish; then throws SpokeError `SPOKE_SYNC_LOCKED` naming the holder.
+   * Takes the locks of every sync of a run at once, or none, so two runs never overlap on a sync
+   * nor split a selection between them. With `waitMs` > 0 tries again as a whole until then;
+   * afterwards throws SyncsLockedError (`SPOKE_SYNC_LOCKED`) naming the runs that hold them.
    */
-  acquireLock(syncId: string, owner: string, waitMs: number): Promise<SyncLock>;
+  acquireLocks(syncIds: readonly string[], owner: LockOwner, waitMs: number): Promise<SyncLock>;
 
   startRun(run: RunRecord): Promise<void>;
-  finishRun(runId: string, status: string, finishedAt: Date): Promise<void>;
+  /** `error`: why the run stopped before or while syncing (null when it ran to the end). */
+  finishRun(runId: string, status: string, finishedAt: Date, error?: string | null): Promise<void>;
   startSyncRun(runId: string, syncId: string, startedAt: Date): Promise<void>;
   finishSyncRun(runId: string, result: SyncRunRecord): Promise<void>;
 
@@ -30,10 +32,18 @@ export interface StateStore {
   planChanges(spec: SyncSpec, options: PlanOptions): Promise<ChangeSet>;
 
   /**
+   * Records, in its own committed transaction and before anything is sent, the records about to
+   * be sent. A record stays in flight until an answer about it is committed, so one whose answer
+   * was lost (a killed run, a dropped connection) is planned as `uncertain` and resent.
+   */
+  markInFlight(batch: InFlightBatch): Promise<void>;
+
+  /**
    * Records one answered batch in one transaction: every entry goes to record_log; confirmed
    * entries advance the snapshot and the ledger; permanent failures are remembered with the row
-   * hash that caused them; deletions remove the snapshot row. Nothing is written for a batch
-   * whose transaction fails.
+   * hash that caused them; deletions remove the snapshot row; every answered record leaves the
+   * in-flight list except those whose failure was transient (the destination may have applied
+   * them). Nothing is written for a batch whose transaction fails.
    */
   commitBatch(batch: CommittedBatch): Promise<void>;
 
@@ -42,6 +52,20 @@ export interface StateStore {
 
 export interface SyncLock {
   release(): Promise<void>;
+}
+
+/** Who takes a lock: the run, and a description people can find it by (pid and host). */
+export interface LockOwner {
+  runId: string;
+  description: string;
+}
+
+export interface LockHolder {
+  syncId: string;
+  /** Null when the holder could not be read (a lock taken a moment ago). */
+  runId: string | null;
+  description: string;
+  acquiredAt: string | null;
 }
 
 export interface RunRecord {
@@ -84,7 +108,12 @@ export type ChangeKind =
   /** Key column is null or empty. */
   | 'null_key'
   /** Key occurs in more than one row of the model. */
-  | 'duplicate_key';
+  | 'duplicate_key'
+  /**
+   * Sent by an earlier run whose answer never committed: the destination may hold those values
+   * or the older ones, so the whole record is resent whatever the snapshot says.
+   */
+  | 'uncertain';
 
 export interface Change {
   kind: ChangeKind;
@@ -111,19 +140,21 @@ export interface ChangeSet {
     total: number;
     new: number;
     changed: number;
+    /** Rows in flight from an earlier run whose answer never committed; resent. */
+    uncertain: number;
     unchanged: number;
     /** Unchanged rows that failed permanently before and are not resent. */
     failedUnchanged: number;
     nullKey: number;
     duplicateKey: number;
-    /** Snapshot records whose key left the model; counted for every mode, deleted only by mirror. */
+    /** Records this sync created whose key left the model; counted for every mode, deleted only by mirror. */
     gone: number;
-    /** Records in the snapshot (what this sync manages), for the delete guard. */
+    /** Records this sync created (the id ledger), for the delete guard. */
     synced: number;
   };
-  /** New, changed, null-key and duplicate-key rows, in batches; unchanged rows never appear. */
+  /** New, changed, uncertain, null-key and duplicate-key rows, in batches; unchanged rows never appear. */
   changes(): AsyncIterable<Change[]>;
-  /** Snapshot records whose key is no longer in the model. */
+  /** Records this sync created (the id ledger) whose key is no longer in the model. */
   deletions(): AsyncIterable<Deletion[]>;
 }
 
@@ -147,4 +178,17 @@ export interface CommittedBatch {
   destination: string;
   object: string;
   entries: CommittedEntry[];
+}
+
+export interface InFlightEntry {
+  key: string;
+  operation: LoggedOperation;
+  /** The row hash being sent; null for deletions. */
+  hash: string | null;
+}
+
+export interface InFlightBatch {
+  runId: string;
+  syncId: string;
+  entries: InFlightEntry[];
 }

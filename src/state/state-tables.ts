@@ -1,14 +1,46 @@
 import { quoteIdentifier } from '../warehouse/quote.js';
 
-export type StateTable =
-  | 'schema_migrations'
-  | 'runs'
-  | 'sync_runs'
-  | 'record_log'
-  | 'snapshot'
-  | 'failures'
-  | 'id_ledger'
-  | 'locks';
+/** Every state table and the columns dbt-spoke reads and writes in it, at the newest version. */
+export const STATE_COLUMNS = {
+  schema_migrations: ['version', 'name', 'applied_at'],
+  runs: ['run_id', 'target', 'invocation_id', 'command', 'status', 'started_at', 'finished_at', 'error'],
+  sync_runs: [
+    'run_id',
+    'sync_id',
+    'status',
+    'attempted',
+    'created',
+    'updated',
+    'deleted',
+    'failed',
+    'invalid',
+    'skipped',
+    'unchanged',
+    'error',
+    'started_at',
+    'finished_at',
+  ],
+  record_log: [
+    'run_id',
+    'sync_id',
+    'record_key',
+    'operation',
+    'attempt',
+    'status',
+    'destination_id',
+    'error_code',
+    'error_message',
+    'transient',
+    'logged_at',
+  ],
+  snapshot: ['sync_id', 'record_key', 'row_hash', 'row_values', 'destination_id', 'synced_at'],
+  failures: ['sync_id', 'record_key', 'row_hash', 'error_code', 'error_message', 'failed_at'],
+  id_ledger: ['destination', 'object', 'record_key', 'destination_id', 'sync_id', 'updated_at', 'created_by'],
+  locks: ['sync_id', 'run_id', 'owner', 'acquired_at', 'heartbeat_at'],
+  in_flight: ['sync_id', 'record_key', 'operation', 'row_hash', 'run_id', 'sent_at'],
+} as const;
+
+export type StateTable = keyof typeof STATE_COLUMNS;
 
 /** Names a state table in the configured schema, quoted. */
 export function stateTables(schema: string): (table: StateTable) => string {

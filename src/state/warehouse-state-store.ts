@@ -1,5 +1,6 @@
 import type { SyncSpec } from '../config/types.js';
 import { SpokeError } from '../errors.js';
+import { redact } from '../util/redact.js';
 import type { SqlSession } from '../warehouse/sql-session.js';
 import type { Row, Warehouse } from '../warehouse/warehouse.js';
 import { batchWrites } from './batch-writes.js';
@@ -12,6 +13,8 @@ import type {
   ChangeSet,
   CommittedBatch,
   Deletion,
+  InFlightBatch,
+  LockOwner,
   PlanOptions,
   RunRecord,
   StateStore,
@@ -19,8 +22,8 @@ import type {
   SyncRunRecord,
 } from './state-store.js';
 import { type StateTable, stateTables } from './state-tables.js';
-import { acquireSyncLock } from './sync-locks.js';
-import { writeBatch } from './write-batch.js';
+import { acquireSyncLocks } from './sync-locks.js';
+import { writeBatch, writeInFlight } from './write-batch.js';
 
 export interface StateStoreOptions {
   /** Schema holding the state tables (spoke.yml `state.schema`). */
@@ -53,8 +56,8 @@ export class WarehouseStateStore implements StateStore {
     await this.guard('create or migrate its tables', () => migrateState(this.session, this.options.schema));
   }
 
-  async acquireLock(syncId: string, owner: string, waitMs: number): Promise<SyncLock> {
-    const lock = await acquireSyncLock(
+  async acquireLocks(syncIds: readonly string[], owner: LockOwner, waitMs: number): Promise<SyncLock> {
+    const lock = await acquireSyncLocks(
       {
         session: this.session,
         dialect: this.dialect,
@@ -64,7 +67,7 @@ export class WarehouseStateStore implements StateStore {
         staleMs: this.options.lockStaleMs ?? 300_000,
         pollMs: this.options.lockPollMs ?? 250,
       },
-      syncId,
+      syncIds,
       owner,
       waitMs,
     );
@@ -88,13 +91,17 @@ export class WarehouseStateStore implements StateStore {
     );
   }
 
-  async finishRun(runId: string, status: string, finishedAt: Date): Promise<void> {
+  async finishRun(
+    runId: string,
+    status: string,
+    finishedAt: Date,
+    error: string | null = null,
+  ): Promise<void> {
     await this.guard(`record the end of run ${runId}`, () =>
-      this.session.query(`UPDATE ${this.table('runs')} SET status = $2, finished_at = $3 WHERE run_id = $1`, [
-        runId,
-        status,
-        this.time(finishedAt),
-      ]),
+      this.session.query(
+        `UPDATE ${this.table('runs')} SET status = $2, finished_at = $3, error = $4 WHERE run_id = $1`,
+        [runId, status, this.time(finishedAt), this.errorText(error)],
+      ),
     );
   }
 
@@ -126,7 +133,7 @@ export class WarehouseStateStore implements StateStore {
           result.invalid,
           result.skipped,
           result.unchanged,
-          result.error === null ? null : result.error.slice(0, this.dialect.maxErrorChars),
+          this.errorText(result.error),
           this.time(result.finishedAt),
         ],
       ),
@@ -151,6 +158,7 @@ export class WarehouseStateStore implements StateStore {
       total: count(row.total),
       new: count(row.new_rows),
       changed: count(row.changed_rows),
+      uncertain: count(row.uncertain_rows),
       unchanged: count(row.unchanged_rows),
       failedUnchanged: count(row.failed_unchanged_rows),
       nullKey: count(row.null_key_rows),
@@ -158,7 +166,7 @@ export class WarehouseStateStore implements StateStore {
       gone: count(row.synced_rows) - count(row.kept_rows),
       synced: count(row.synced_rows),
     };
-    const attention = counts.new + counts.changed + counts.nullKey + counts.duplicateKey;
+    const attention = counts.new + counts.changed + counts.uncertain + counts.nullKey + counts.duplicateKey;
     const session = this.session;
     const guard = this.guard.bind(this);
     const batchSize = Math.max(1, options.batchSize);
@@ -180,6 +188,14 @@ export class WarehouseStateStore implements StateStore {
     };
   }
 
+  async markInFlight(batch: InFlightBatch): Promise<void> {
+    if (batch.entries.length === 0) return;
+    const context = { runId: batch.runId, syncId: batch.syncId, now: new Date() };
+    await this.guard(`record what sync ${batch.syncId} is about to send`, () =>
+      this.session.transaction((tx) => writeInFlight(tx, this.dialect, this.table, context, batch.entries)),
+    );
+  }
+
   async commitBatch(batch: CommittedBatch): Promise<void> {
     if (batch.entries.length === 0) return;
     const writes = batchWrites(batch, this.dialect.maxErrorChars);
@@ -196,6 +212,10 @@ export class WarehouseStateStore implements StateStore {
 
   private time(date: Date): string {
     return this.dialect.timestampParam(date);
+  }
+
+  private errorText(error: string | null): string | null {
+    return error === null ? null : redact(error).slice(0, this.dialect.maxErrorChars);
   }
 
   /** Runs a state operation, turning a driver error into one that names what failed and the fix. */
@@ -233,15 +253,15 @@ function toChange(row: Row, columns: readonly string[]): Change {
   });
   const key = row.__spoke_key;
   const kind = String(row.__spoke_kind) as ChangeKind;
+  const known = text(row.__spoke_prev_hash) !== null || text(row.__spoke_prev_id) !== null;
   return {
     kind,
     key: kind === 'null_key' || key === null || key === undefined ? null : String(key),
     row: values,
     hash: String(row.__spoke_hash),
-    previous:
-      row.__spoke_prev_hash === null || row.__spoke_prev_hash === undefined
-        ? null
-        : { values: parseValues(row.__spoke_prev_values), destinationId: text(row.__spoke_prev_id) },
+    previous: known
+      ? { values: parseValues(row.__spoke_prev_values), destinationId: text(row.__spoke_prev_id) }
+      : null,
   };
 }
 
@@ -275,7 +295,7 @@ function count(value: Row[string] | undefined): number {
 
 function stateError(error: unknown, action: string, schema: string): SpokeError {
   if (error instanceof SpokeError) return error;
-  const message = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+  const message = redact(error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
   const code = (error as { code?: string }).code;
   const permission = code === '42501' || /permission denied|not authorized/i.test(message);
   const fix = permission

@@ -63,7 +63,7 @@ export async function writeBatch(
       ['destination_id', 'text'],
     ],
     rows: writes.snapshotUpserts.map((r) => [r.key, r.hash, r.values, r.destinationId]),
-    keepOverNull: 'destination_id',
+    keepOverNull: ['destination_id'],
   });
 
   await writer.remove({ table: table('failures'), identity: sync, keys: writes.failureDeletes });
@@ -88,8 +88,37 @@ export async function writeBatch(
     columns: [
       ['record_key', 'text'],
       ['destination_id', 'text'],
+      ['created_by', 'text'],
     ],
-    rows: writes.ledgerUpserts.map((r) => [r.key, r.destinationId]),
+    rows: writes.ledgerUpserts.map((r) => [r.key, r.destinationId, r.createdBy]),
+    keepOverNull: ['created_by'],
+  });
+
+  await writer.remove({ table: table('in_flight'), identity: sync, keys: writes.inFlightDone });
+}
+
+/** Records about to be sent, in the caller's transaction (committed before sending). */
+export async function writeInFlight(
+  tx: SqlRunner,
+  dialect: StateDialect,
+  table: (name: StateTable) => string,
+  context: Omit<BatchContext, 'destination' | 'object'>,
+  entries: readonly { key: string; operation: string; hash: string | null }[],
+): Promise<void> {
+  const writer = dialect.type === 'redshift' ? valuesWriter(tx) : arrayWriter(tx, dialect);
+  await writer.upsert({
+    table: table('in_flight'),
+    identity: { sync_id: { value: context.syncId, type: 'text' } },
+    fixed: {
+      run_id: { value: context.runId, type: 'text' },
+      sent_at: { value: dialect.timestampParam(context.now), type: 'timestamp' },
+    },
+    columns: [
+      ['record_key', 'text'],
+      ['operation', 'text'],
+      ['row_hash', 'text'],
+    ],
+    rows: entries.map((entry) => [entry.key, entry.operation, entry.hash]),
   });
 }
 
@@ -111,8 +140,8 @@ interface Upsert extends Omit<Insert, 'fixed'> {
   /** Columns that with record_key identify a row, e.g. sync_id. */
   identity: Fixed;
   fixed: Fixed;
-  /** A column whose stored value survives a null in the new row. */
-  keepOverNull?: string;
+  /** Columns whose stored value survives a null in the new row. */
+  keepOverNull?: string[];
 }
 
 interface Remove {
@@ -166,7 +195,7 @@ function arrayWriter(tx: SqlRunner, dialect: StateDialect): Writer {
       const set = names
         .filter((name) => !conflict.includes(name))
         .map((name) =>
-          name === keepOverNull
+          keepOverNull?.includes(name)
             ? `${name} = COALESCE(excluded.${name}, ${rest.table}.${name})`
             : `${name} = excluded.${name}`,
         );
@@ -209,16 +238,17 @@ function valuesWriter(tx: SqlRunner): Writer {
         await tx.query(`INSERT INTO ${table} (${names.join(', ')}) VALUES ${tuples.join(', ')}`, params);
       }
     },
-    async upsert({ table, identity, fixed, columns, rows, keepOverNull }) {
+    async upsert({ table, identity, fixed, columns, rows, keepOverNull = [] }) {
       if (rows.length === 0) return;
-      const keep = columns.findIndex(([name]) => name === keepOverNull);
-      if (keep >= 0) {
+      for (const kept of keepOverNull) {
+        const keep = columns.findIndex(([name]) => name === kept);
+        if (keep < 0) continue;
         const missing = rows.filter((row) => row[keep] === null).map((row) => String(row[0]));
         const stored = new Map<string, Value>();
         for (const part of chunk(missing, MAX_PARAMS)) {
           const list = part.map((_, i) => `$${Object.keys(identity).length + i + 1}`).join(', ');
           const found = await tx.query(
-            `SELECT record_key, ${keepOverNull} AS kept FROM ${table} WHERE ${where(identity).join(' AND ')} AND record_key IN (${list})`,
+            `SELECT record_key, ${kept} AS kept FROM ${table} WHERE ${where(identity).join(' AND ')} AND record_key IN (${list})`,
             [...identityValues(identity), ...part],
           );
           for (const row of found) stored.set(String(row.record_key), row.kept ?? null);

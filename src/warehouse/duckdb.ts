@@ -40,14 +40,15 @@ export class DuckdbWarehouse implements Warehouse {
       return new DuckdbWarehouse(config, await DuckDBInstance.create(config.path));
     } catch (error) {
       const message = errorMessage(error);
-      const hint = /lock/i.test(message)
-        ? ` ${config.path} is open in another process (a running dbt or spoke? a DuckDB shell or UI?); ` +
-          'wait for it to finish or close it, then retry.'
-        : '';
-      throw new SpokeError(
-        'SPOKE_WAREHOUSE',
-        `Could not open DuckDB file ${config.path}: ${message}.${hint}`,
-      );
+      // DuckDB admits one process per file: the holder is another spoke, dbt, or a DuckDB shell.
+      if (/lock/i.test(message)) {
+        throw new SpokeError(
+          'SPOKE_WAREHOUSE_BUSY',
+          `Could not open DuckDB file ${config.path}: ${message}. ${config.path} is open in another process (a running dbt or spoke? ` +
+            'a DuckDB shell or UI?); wait for it to finish or close it, then retry, or pass --wait <seconds>.',
+        );
+      }
+      throw new SpokeError('SPOKE_WAREHOUSE', `Could not open DuckDB file ${config.path}: ${message}.`);
     }
   }
 

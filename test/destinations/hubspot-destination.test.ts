@@ -339,7 +339,7 @@ describe('HubSpot destination: whole-call failures', () => {
     ]);
   });
 
-  it('fails every record of the call permanently with DAILY_LIMIT_REACHED when the daily quota is used up', async () => {
+  it('fails every record of the call with DAILY_LIMIT_REACHED, left for the next run, when the daily quota is used up', async () => {
     fault = {
       status: 429,
       body: {
@@ -355,13 +355,14 @@ describe('HubSpot destination: whole-call failures', () => {
       match: 'wistia_account_id',
       records: [company('acc_a'), company('acc_b')],
     });
-    expect(outcomes.map((o) => [o.status, o.error?.code, o.error?.transient])).toEqual([
-      ['failed', 'DAILY_LIMIT_REACHED', false],
-      ['failed', 'DAILY_LIMIT_REACHED', false],
+    // Not the records' fault: never remembered as failed, resent by the next run.
+    expect(outcomes.map((o) => [o.status, o.error?.code, o.error?.transient, o.error?.retryLater])).toEqual([
+      ['failed', 'DAILY_LIMIT_REACHED', true, true],
+      ['failed', 'DAILY_LIMIT_REACHED', true, true],
     ]);
   });
 
-  it('fails every unanswered record with an error that names no input instead of dropping it', async () => {
+  it('fails every unanswered record, as transient, with an error that names no input instead of dropping it', async () => {
     const now = new Date().toISOString();
     fault = {
       status: 207,
@@ -389,9 +390,10 @@ describe('HubSpot destination: whole-call failures', () => {
       match: 'wistia_account_id',
       records: [company('acc_a'), company('acc_b')],
     });
-    expect(outcomes.map((o) => [o.key, o.status, o.error?.code])).toEqual([
-      ['acc_a', 'failed', 'UNKNOWN_PROBLEM'],
-      ['acc_b', 'failed', 'UNKNOWN_PROBLEM'],
+    // Not said about either record: neither is remembered as rejected.
+    expect(outcomes.map((o) => [o.key, o.status, o.error?.code, o.error?.transient])).toEqual([
+      ['acc_a', 'failed', 'UNKNOWN_PROBLEM', true],
+      ['acc_b', 'failed', 'UNKNOWN_PROBLEM', true],
     ]);
   });
 

@@ -157,7 +157,7 @@ describe('HubSpot destination: rolling-window rate limit', () => {
 });
 
 describe('HubSpot destination: daily quota', () => {
-  it('fails records permanently with DAILY_LIMIT_REACHED after a DAILY 429 and sends nothing more', async () => {
+  it('fails records with DAILY_LIMIT_REACHED, left for the next run, after a DAILY 429 and sends nothing more', async () => {
     const { url, arrivals } = await start({
       fault: () => ({
         status: 429,
@@ -176,7 +176,7 @@ describe('HubSpot destination: daily quota', () => {
     for (const outcome of [...first, ...second]) {
       expect(outcome).toMatchObject({
         status: 'failed',
-        error: { code: 'DAILY_LIMIT_REACHED', transient: false },
+        error: { code: 'DAILY_LIMIT_REACHED', transient: true, retryLater: true },
       });
       expect(outcome.error?.message).toContain('next run');
     }
@@ -195,7 +195,7 @@ describe('HubSpot destination: daily quota', () => {
 
     expect(refused).toMatchObject({
       status: 'failed',
-      error: { code: 'DAILY_LIMIT_REACHED', transient: false },
+      error: { code: 'DAILY_LIMIT_REACHED', transient: true, retryLater: true },
     });
     expect(refused?.error?.message).toContain('3 of 3 requests used');
     expect(arrivals).toHaveLength(3);

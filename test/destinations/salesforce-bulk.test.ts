@@ -119,7 +119,7 @@ describe('Salesforce destination through Bulk API 2.0', () => {
     expect(person('u2')).toMatchObject({ LastName: 'Kim', Title: 'CEO', Department: 'Sales' });
   });
 
-  it('fails every record as transient when the job processed fewer rows than were sent, never as written', async () => {
+  it('resends the whole CSV when an upload is answered 503, so no row is lost (jsforce resends an empty stream)', async () => {
     let failed = false;
     emulator.fault = (method, path) => {
       if (method === 'PUT' && path.endsWith('/batches') && !failed) {
@@ -131,6 +131,50 @@ describe('Salesforce destination through Bulk API 2.0', () => {
     const records = [account('acc_1'), account('acc_2'), account('acc_3')];
     const outcomes = await bulk({ ...accounts, operation: 'upsert', records });
     expect(emulator.requests.filter((r) => r.startsWith('PUT'))).toHaveLength(2);
+    expect(outcomes.map((o) => o.status)).toEqual(['created', 'created', 'created']);
+    expect(emulator.store.records('salesforce', 'Account')).toHaveLength(3);
+  });
+
+  it('uploads again after a session expiry instead of hanging on a consumed stream', async () => {
+    let expired = false;
+    emulator.fault = (method, path) => {
+      if (method === 'PUT' && path.endsWith('/batches') && !expired) {
+        expired = true;
+        return {
+          status: 401,
+          headers: { 'content-type': 'application/json;charset=UTF-8' },
+          body: [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }],
+        };
+      }
+      return undefined;
+    };
+    const started = Date.now();
+    const outcomes = await bulk({
+      ...accounts,
+      operation: 'upsert',
+      records: [account('acc_1'), account('acc_2')],
+    });
+    expect(outcomes.map((o) => o.status)).toEqual(['created', 'created']);
+    // jsforce logged in again, then the same upload went out once more.
+    expect(
+      emulator.requests.filter((r) => r.startsWith('POST /services/oauth2/token')).length,
+    ).toBeGreaterThanOrEqual(2);
+    expect(emulator.requests.filter((r) => r.startsWith('PUT'))).toHaveLength(2);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  it('fails every record as transient when the job processed fewer rows than were sent, never as written', async () => {
+    let swallowed = false;
+    // An upload acknowledged but never stored: the job completes having processed nothing.
+    emulator.fault = (method, path) => {
+      if (method === 'PUT' && path.endsWith('/batches') && !swallowed) {
+        swallowed = true;
+        return { status: 201 };
+      }
+      return undefined;
+    };
+    const records = [account('acc_1'), account('acc_2'), account('acc_3')];
+    const outcomes = await bulk({ ...accounts, operation: 'upsert', records });
     expect(outcomes).toHaveLength(3);
     for (const outcome of outcomes) {
       expect(outcome).toMatchObject({
@@ -140,6 +184,28 @@ describe('Salesforce destination through Bulk API 2.0', () => {
       expect(outcome.error?.message).toMatch(/processed 0 of the 3 rows sent/);
     }
     expect(emulator.store.records('salesforce', 'Account')).toHaveLength(0);
+  });
+
+  it('sends a record holding the text #N/A through Collections, so the text arrives rather than a cleared field', async () => {
+    const outcomes = await bulk({
+      ...accounts,
+      operation: 'upsert',
+      records: [account('acc_1', { Description: '#N/A' }), account('acc_2', { Description: 'plain' })],
+    });
+    expect(outcomes.map((o) => [o.key, o.status])).toEqual([
+      ['acc_1', 'created'],
+      ['acc_2', 'created'],
+    ]);
+    const stored = new Map(
+      emulator.store
+        .records('salesforce', 'Account')
+        .map((r) => [r.fields.Wistia_Account_Id__c, r.fields.Description]),
+    );
+    expect(stored.get('acc_1')).toBe('#N/A');
+    expect(stored.get('acc_2')).toBe('plain');
+    expect(
+      emulator.requests.some((r) => r.startsWith('PATCH /services/data/v62.0/composite/sobjects/Account')),
+    ).toBe(true);
   });
 
   it('fails every record of a job Salesforce refuses, permanently, naming the reason', async () => {
@@ -309,7 +375,7 @@ describe('Salesforce destination API limits', () => {
     expect(usage?.used).toBeGreaterThan(0);
   });
 
-  it('stops the run at the daily API limit with a permanent error that says what to do', async () => {
+  it('stops the run at the daily API limit with an error that waits for the next run and says what to do', async () => {
     const limited = await createSalesforceServer({ store: emulator.store, apiLimit: 2 });
     const limitedUrl = await limited.listen({ host: '127.0.0.1', port: 0 });
     try {
@@ -317,7 +383,12 @@ describe('Salesforce destination API limits', () => {
       await target.write({ ...accounts, operation: 'upsert', records: [account('acc_1')] });
       await target.write({ ...accounts, operation: 'upsert', records: [account('acc_2')] });
       const [refused] = await target.write({ ...accounts, operation: 'upsert', records: [account('acc_3')] });
-      expect(refused?.error).toMatchObject({ code: 'REQUEST_LIMIT_EXCEEDED', transient: false });
+      // Not the record's fault: never remembered as failed, and not retried within this run.
+      expect(refused?.error).toMatchObject({
+        code: 'REQUEST_LIMIT_EXCEEDED',
+        transient: true,
+        retryLater: true,
+      });
       expect(refused?.error?.message).toContain('daily API request limit');
       expect(refused?.error?.message).toContain('TotalRequests Limit exceeded.');
       const later = await target.writeBulk?.({

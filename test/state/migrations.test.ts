@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrationsFor } from '../../src/state/migrations/index.js';
 import { openStateStore } from '../../src/state/open-state-store.js';
 import { FLAVOURS, type StateWarehouse, stateWarehouse } from './fixtures.js';
 
 const TABLES = [
   'failures',
   'id_ledger',
+  'in_flight',
   'locks',
   'record_log',
   'runs',
@@ -36,7 +38,10 @@ describe.each(FLAVOURS)('state tables in %s', (flavour) => {
     await store.migrate();
     expect(await tables()).toEqual(TABLES);
     const applied = await db.rows('schema_migrations');
-    expect(applied).toEqual([expect.objectContaining({ version: 1, name: 'initial' })]);
+    expect(applied).toEqual([
+      expect.objectContaining({ version: 1, name: 'initial' }),
+      expect.objectContaining({ version: 2, name: 'in_flight' }),
+    ]);
 
     await store.migrate();
     expect(await tables()).toEqual(TABLES);
@@ -81,6 +86,7 @@ describe.each(FLAVOURS)('state tables in %s', (flavour) => {
         status: 'partial',
         started_at: '2024-05-01T12:00:00.000Z',
         finished_at: '2024-05-01T12:00:06.000Z',
+        error: null,
       },
     ]);
     expect(await db.rows('sync_runs')).toEqual([
@@ -116,6 +122,73 @@ describe.each(FLAVOURS)('state tables in %s', (flavour) => {
       message: expect.stringMatching(/version 99.*Upgrade dbt-spoke/),
     });
   });
+  it('stop a run before it writes when a state table is missing, though schema_migrations says it was created', async () => {
+    const schema = 'spoke_dropped';
+    const store = await db.store({ schema });
+    await store.migrate();
+    await db.warehouse.sql.query(`DROP TABLE "${schema}"."id_ledger"`);
+    await expect(store.migrate()).rejects.toMatchObject({
+      code: 'SPOKE_STATE',
+      message: expect.stringMatching(/table spoke_dropped\.id_ledger is missing.*Nothing was sent/),
+    });
+  });
+
+  it('name a column that is missing from a state table', async () => {
+    const schema = 'spoke_column';
+    const store = await db.store({ schema });
+    await store.migrate();
+    await db.warehouse.sql.query(`ALTER TABLE "${schema}"."record_log" DROP COLUMN error_message`);
+    await expect(store.migrate()).rejects.toMatchObject({
+      code: 'SPOKE_STATE',
+      message: expect.stringContaining('spoke_column.record_log lacks column error_message'),
+    });
+  });
+
+  it('refuse tables whose schema_migrations was emptied, rather than guess their version', async () => {
+    const schema = 'spoke_emptied';
+    const store = await db.store({ schema });
+    await store.migrate();
+    await db.warehouse.sql.query(`DELETE FROM "${schema}"."schema_migrations"`);
+    await expect(store.migrate()).rejects.toMatchObject({
+      code: 'SPOKE_STATE',
+      message: expect.stringMatching(/records no version.*nothing was sent/),
+    });
+  });
+
+  it('forget failures earlier versions remembered without the destination judging the record', async () => {
+    const schema = 'spoke_legacy';
+    const table = (name: string) => `"${schema}"."${name}"`;
+    const [initial] = migrationsFor(flavour);
+    await db.warehouse.sql.query(`CREATE SCHEMA "${schema}"`);
+    await db.warehouse.sql.query(
+      `CREATE TABLE ${table('schema_migrations')} (version BIGINT NOT NULL PRIMARY KEY, name VARCHAR(256) NOT NULL, applied_at TIMESTAMP NOT NULL)`,
+    );
+    for (const statement of initial!.statements((name) => table(name)))
+      await db.warehouse.sql.query(statement);
+    await db.warehouse.sql.query(
+      `INSERT INTO ${table('schema_migrations')} VALUES (1, 'initial', TIMESTAMP '2024-01-01 00:00:00')`,
+    );
+    for (const [key, code] of [
+      ['k1', 'SALESFORCE_ERROR'],
+      ['k2', 'INVALID_EMAIL_ADDRESS'],
+      ['k3', 'ERROR_HTTP_503'],
+      ['k4', 'DAILY_LIMIT_REACHED'],
+    ]) {
+      await db.warehouse.sql.query(
+        `INSERT INTO ${table('failures')} (sync_id, record_key, row_hash, error_code, error_message, failed_at) VALUES ('s', '${key}', 'h', '${code}', 'm', TIMESTAMP '2024-01-01 00:00:00')`,
+      );
+    }
+    await db.warehouse.sql.query(
+      `INSERT INTO ${table('id_ledger')} VALUES ('salesforce', 'Account', 'k1', '001', 's', TIMESTAMP '2024-01-01 00:00:00')`,
+    );
+    const store = await db.store({ schema });
+    await store.migrate();
+    const failures = await db.warehouse.sql.query(`SELECT record_key, error_code FROM ${table('failures')}`);
+    expect(failures).toEqual([{ record_key: 'k2', error_code: 'INVALID_EMAIL_ADDRESS' }]);
+    // Records synced before the ledger knew who created them count as the sync's own.
+    const [ledger] = await db.warehouse.sql.query(`SELECT created_by FROM ${table('id_ledger')}`);
+    expect(ledger).toEqual({ created_by: 's' });
+  });
 });
 
 describe.each([
@@ -141,6 +214,6 @@ describe.each([
     ]);
     await Promise.all(stores.map((store) => store.migrate()));
     const rows = await db.warehouse.sql.query(`SELECT version FROM "${schema}"."schema_migrations"`);
-    expect(rows).toEqual([{ version: 1 }]);
+    expect(rows.map((row) => row.version).sort()).toEqual([1, 2]);
   });
 });

@@ -23,7 +23,8 @@ describe.each(FLAVOURS)('planning a sync in %s', (flavour) => {
   async function model(rows: number) {
     const name = `accounts_${++table}`;
     await db.exec(accountsSql(rows, flavour, name));
-    return accountsSpec(db.relation(name), { id: `sync_${name}` });
+    // Its own object too: the id ledger is per destination object, shared by syncs writing it.
+    return accountsSpec(db.relation(name), { id: `sync_${name}`, object: `Account_${table}` });
   }
 
   beforeAll(async () => {
@@ -43,6 +44,7 @@ describe.each(FLAVOURS)('planning a sync in %s', (flavour) => {
       total: 25,
       new: 25,
       changed: 0,
+      uncertain: 0,
       unchanged: 0,
       failedUnchanged: 0,
       nullKey: 0,
@@ -81,14 +83,15 @@ describe.each(FLAVOURS)('planning a sync in %s', (flavour) => {
     const rerun = await store.planChanges(spec, PLAN);
     expect(rerun.counts).toMatchObject({ total: 30, unchanged: 30, new: 0, changed: 0, synced: 30, gone: 0 });
     expect(await allChanges(rerun)).toEqual([]);
-    const ledger = await db.rows('id_ledger', `record_key = 'acc_000007'`);
+    const ledger = await db.rows('id_ledger', `record_key = 'acc_000007' AND object = '${spec.object}'`);
     expect(ledger).toEqual([
       expect.objectContaining({
         destination: 'salesforce',
-        object: 'Account',
+        object: spec.object,
         record_key: 'acc_000007',
         destination_id: '001acc_000007',
         sync_id: spec.id,
+        created_by: spec.id,
       }),
     ]);
   });
@@ -280,7 +283,9 @@ describe.each(FLAVOURS)('planning a sync in %s', (flavour) => {
     });
     const after = await store.planChanges(spec, PLAN);
     expect(after.counts).toMatchObject({ gone: 0, synced: 3 });
-    expect(await db.rows('id_ledger', `record_key IN ('acc_000001', 'acc_000005')`)).toEqual([]);
+    expect(
+      await db.rows('id_ledger', `record_key IN ('acc_000001', 'acc_000005') AND object = '${spec.object}'`),
+    ).toEqual([]);
   });
 
   it('resends every row on a full refresh: changed where a snapshot exists, else new', async () => {
@@ -311,7 +316,8 @@ describe.each(FLAVOURS)('planning a sync in %s', (flavour) => {
       })),
     );
     const rerun = await store.planChanges(spec, PLAN);
-    expect(rerun.counts).toMatchObject({ unchanged: 2, synced: 2 });
+    // Known, but not created by this sync: mirror would never delete them.
+    expect(rerun.counts).toMatchObject({ unchanged: 2, synced: 0 });
     expect((await db.rows('id_ledger', `sync_id = '${spec.id}'`)).map((r) => r.destination_id)).toEqual([
       'existing-acc_000001',
       'existing-acc_000002',

@@ -65,7 +65,7 @@ describe('the redshift state dialect, run on PostgreSQL', () => {
     const store = await openStateStore(warehouse, { schema: 'spoke' });
     await store.migrate();
     const spec = accountsSpec(db.relation('accounts'));
-    const lock = await store.acquireLock(spec.id, 'r-1', 0);
+    const lock = await store.acquireLocks([spec.id], { runId: 'r-1', description: 'pid 1 on host' }, 0);
     await store.startRun({
       runId: 'r-1',
       target: 'prod',

@@ -20,7 +20,7 @@ it('says a DuckDB file is open in another process, such as a running dbt or spok
     const [ready] = await once(holder.stdout, 'data');
     expect(String(ready)).toContain('ready');
     const error = await failureOf(openWarehouse(file.connection));
-    expect(error.code).toBe('SPOKE_WAREHOUSE');
+    expect(error.code).toBe('SPOKE_WAREHOUSE_BUSY');
     expect(error.message).toContain(`${file.path} is open in another process (a running dbt or spoke?`);
   } finally {
     holder.kill();

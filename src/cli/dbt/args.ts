@@ -6,8 +6,18 @@ export interface DbtPassthrough {
   target?: string;
   json: boolean;
   /** spoke's own sync flags, removed from what dbt sees. */
-  sync: { fullRefresh: boolean; retryFailed: boolean; allowDeletes: boolean };
+  sync: {
+    fullRefresh: boolean;
+    retryFailed: boolean;
+    allowDeletes: boolean;
+    /** `--spoke-wait <seconds>`, `--spoke-timeout <duration>` as given. */
+    wait?: string;
+    timeout?: string;
+  };
 }
+
+/** spoke's own flags that take a value; prefixed, as dbt may grow flags of these names. */
+const SYNC_VALUE_FLAGS = { '--spoke-wait': 'wait', '--spoke-timeout': 'timeout' } as const;
 
 /** Flags `spoke dbt` keeps for itself; dbt has a `--full-refresh` of its own, hence the prefix. */
 const SYNC_FLAGS = {
@@ -38,6 +48,12 @@ export function parseDbtArgs(args: readonly string[]): DbtPassthrough {
     }
     if (arg in SYNC_FLAGS) {
       parsed.sync[SYNC_FLAGS[arg as keyof typeof SYNC_FLAGS]] = true;
+      continue;
+    }
+    const [own, ownValue] = arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
+    if (own && own in SYNC_VALUE_FLAGS) {
+      const value = ownValue ?? args[++index];
+      if (value !== undefined) parsed.sync[SYNC_VALUE_FLAGS[own as keyof typeof SYNC_VALUE_FLAGS]] = value;
       continue;
     }
     dbtArgs.push(arg);

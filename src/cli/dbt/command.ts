@@ -5,6 +5,7 @@ import { dbtCommand, isCompileOnly, succeededModels } from '../../dbt/run-select
 import { runDbt } from '../../dbt/runner.js';
 import { loadProject } from '../../engine/load-project.js';
 import { SpokeError } from '../../errors.js';
+import { parseDuration, seconds } from '../durations.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 import { runAndReport } from '../views/run-view.js';
 import { parseDbtArgs } from './args.js';
@@ -64,7 +65,11 @@ export function registerDbt(program: Command, setExitCode: (code: number) => voi
         json: parsed.json,
         builtModels: succeededModels(project.manifest, project.runResults),
         command: `dbt ${parsed.dbtArgs.join(' ')}`.trim(),
-        ...parsed.sync,
+        fullRefresh: parsed.sync.fullRefresh,
+        retryFailed: parsed.sync.retryFailed,
+        allowDeletes: parsed.sync.allowDeletes,
+        lockWaitMs: seconds(parsed.sync.wait ?? '0', '--spoke-wait') * 1000,
+        timeoutMs: parseDuration(parsed.sync.timeout ?? '12h', '--spoke-timeout'),
         extra: { dbt: { exit_code: dbt.exitCode, args: parsed.dbtArgs } },
       });
       setExitCode(dbt.outcome === 'handled_errors' ? EXIT_FAILED : exitCode);

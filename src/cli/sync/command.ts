@@ -3,6 +3,7 @@ import type { Manifest, RunResults } from '../../dbt/artifacts.js';
 import { isCompileOnly, succeededModels } from '../../dbt/run-selection.js';
 import { loadProject } from '../../engine/load-project.js';
 import { commonOptions, withCommonOptions } from '../common-options.js';
+import { parseDuration, seconds } from '../durations.js';
 import { runAndReport } from '../views/run-view.js';
 
 export function registerSync(program: Command, setExitCode: (code: number) => void): void {
@@ -30,7 +31,16 @@ export function registerSync(program: Command, setExitCode: (code: number) => vo
         'mirror: allow deleting more than max_delete_ratio of a sync’s records',
         false,
       )
-      .option('--wait <seconds>', 'wait this long for another run of the same sync to finish', '0'),
+      .option(
+        '--wait <seconds>',
+        'wait this long for another run holding these syncs to finish (else exit 3)',
+        '0',
+      )
+      .option(
+        '--timeout <duration>',
+        'stop cleanly after this long, keeping what was confirmed (e.g. 90m, 2h)',
+        '12h',
+      ),
   ).action(async (raw: Record<string, unknown>) => {
     const common = commonOptions(raw);
     const project = await loadProject(common);
@@ -58,7 +68,8 @@ export function registerSync(program: Command, setExitCode: (code: number) => vo
       fullRefresh: Boolean(raw.fullRefresh),
       retryFailed: Boolean(raw.retryFailed),
       allowDeletes: Boolean(raw.allowDeletes),
-      lockWaitMs: Number(raw.wait) * 1000,
+      lockWaitMs: seconds(String(raw.wait), '--wait') * 1000,
+      timeoutMs: parseDuration(String(raw.timeout), '--timeout'),
       ...(raw.select ? { select: raw.select as string[] } : {}),
       ...(builtModels ? { builtModels } : {}),
     });

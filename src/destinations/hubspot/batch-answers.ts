@@ -3,7 +3,8 @@ import { type BatchError, batchErrorRefs, batchErrorToOutcome } from './errors.j
 
 /**
  * Turns one batch response into one outcome per key: results and errors are matched by what
- * they echo (never by position); an error naming no known input fails every unanswered key.
+ * they echo (never by position). An error naming no known input fails every unanswered key, but
+ * as transient: it was not said about any one of them, so none is remembered as rejected.
  */
 export function answerBatch<R>(
   keys: string[],
@@ -22,7 +23,7 @@ export function answerBatch<R>(
       (key) => !outcomes.has(key),
     );
     const detail = batchErrorToOutcome(error);
-    if (targets.length === 0) unattributed ??= detail;
+    if (targets.length === 0) unattributed ??= { ...detail, transient: true };
     for (const key of targets) outcomes.set(key, { key, status: 'failed', error: detail });
   }
   for (const key of keys) {
@@ -33,7 +34,7 @@ export function answerBatch<R>(
       error: unattributed ?? {
         code: 'NO_RESULT',
         message: 'HubSpot answered the batch without a result or an error for this record.',
-        transient: false,
+        transient: true,
       },
     });
   }

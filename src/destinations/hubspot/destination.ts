@@ -100,6 +100,7 @@ export function createHubspotDestination(
 
     async write(request: WriteRequest): Promise<RecordOutcome[]> {
       const writer = WRITERS[request.operation];
+      const scoped = api.withSignal(request.signal);
       const results: (RecordOutcome | undefined)[] = request.records.map(() => undefined);
       const rounds = distinctRounds(
         request.records.map((record, index) => ({ key: record.key, record, index })),
@@ -108,7 +109,7 @@ export function createHubspotDestination(
         for (const part of chunk(round, LIMITS.maxBatchSize)) {
           const records = part.map((p) => p.record);
           const batch: ObjectBatch = {
-            api,
+            api: scoped,
             object: request.object,
             match: request.match,
             records,
@@ -150,6 +151,11 @@ function noOutcome(key: string): RecordOutcome {
   return {
     key,
     status: 'failed',
-    error: { code: 'NO_RESULT', message: 'No outcome was produced for this record.', transient: false },
+    // The answer did not mention the record: what became of it is unknown, so it is resent.
+    error: {
+      code: 'NO_RESULT',
+      message: 'HubSpot answered without a result for this record.',
+      transient: true,
+    },
   };
 }

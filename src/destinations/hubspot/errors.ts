@@ -1,3 +1,4 @@
+import { redact, registerSecret } from '../../util/redact.js';
 import type { OutcomeError } from '../contract.js';
 import { DailyLimitReached } from '../rate-limit/daily-limit-reached.js';
 
@@ -32,10 +33,17 @@ export function parseBody(body: unknown): Record<string, unknown> {
   return {};
 }
 
-/** A failure of a whole call (HTTP error or no answer), as the outcome of each of its records. */
+/** HTTP answers that judge the request itself (its inputs), not the transport or the account. */
+const VERDICT_STATUS = new Set([400, 409, 422]);
+
+/**
+ * A failure of a whole call (HTTP error or no answer), as the outcome of each of its records.
+ * Permanent only when HubSpot answered that the request was invalid (400, 409, 422); auth,
+ * scopes, 404s of the endpoint, 5xx, rate limits, transport errors and anything unknown are
+ * transient, and those that retrying within the run cannot fix wait for the next run.
+ */
 export function callFailure(error: unknown, secrets: (string | undefined)[] = []): OutcomeError {
-  const redact = (text: string) =>
-    secrets.reduce<string>((t, s) => (s ? t.split(s).join('[redacted]') : t), text);
+  for (const secret of secrets) registerSecret(secret);
   if (error instanceof DailyLimitReached || (isApiException(error) && isDailyLimit(error))) {
     const used =
       error instanceof DailyLimitReached && error.limit !== undefined
@@ -44,7 +52,8 @@ export function callFailure(error: unknown, secrets: (string | undefined)[] = []
     return {
       code: 'DAILY_LIMIT_REACHED',
       message: `HubSpot's daily API request limit is reached${used}, so this record was not sent. The next run after the limit resets (midnight in the HubSpot account's time zone) sends it; to finish sooner, raise the daily limit (rate_limit.daily in spoke.yml, or the account's API limit pack).`,
-      transient: false,
+      transient: true,
+      retryLater: true,
     };
   }
   if (isApiException(error)) {
@@ -52,18 +61,21 @@ export function callFailure(error: unknown, secrets: (string | undefined)[] = []
     const body = parseBody(error.body);
     const code = String(body.category ?? body.errorType ?? `ERROR_HTTP_${status}`);
     const message = typeof body.message === 'string' ? body.message : `HubSpot answered HTTP ${status}`;
+    const verdict = VERDICT_STATUS.has(status);
+    const retryNow = TRANSIENT_STATUS.has(status) || status >= 500;
     return {
       code,
       message: redact(`HTTP ${status}: ${message}`),
-      transient: TRANSIENT_STATUS.has(status) || status >= 500,
+      transient: !verdict,
+      ...(!verdict && !retryNow ? { retryLater: true } : {}),
     };
   }
   const e = error as { name?: string; code?: string; type?: string; message?: string } | undefined;
   const network = e?.name === 'FetchError' || e?.type === 'system' || /^E[A-Z]+$/.test(e?.code ?? '');
   return {
     code: network ? 'NETWORK_ERROR' : 'CLIENT_ERROR',
-    message: redact(e?.message ?? String(error)),
-    transient: network,
+    message: redact(e?.message || String(error)),
+    transient: true,
   };
 }
 

@@ -25,20 +25,25 @@ export interface HubspotApi {
    */
   send<T>(request: (client: Client) => Promise<WithHeaders<T>>): Promise<T>;
   usage(): RateUsage | null;
+  /** The same API whose waits (rate limit, 429 pauses) end when `signal` aborts. */
+  withSignal(signal: AbortSignal | undefined): HubspotApi;
 }
 
 export function createHubspotApi(
   client: Client,
   limiter: SlidingWindowLimiter,
   maxPauseMs: number,
+  signal?: AbortSignal,
 ): HubspotApi {
   return {
     client,
     usage: () => limiter.usage(),
+    withSignal: (next) => createHubspotApi(client, limiter, maxPauseMs, next),
     async send<T>(request: (client: Client) => Promise<WithHeaders<T>>): Promise<T> {
       let paused = 0;
       for (;;) {
-        const grantedAt = await limiter.acquire();
+        signal?.throwIfAborted();
+        const grantedAt = await limiter.acquire(signal);
         try {
           const response = await request(client);
           limiter.settle(grantedAt, rateState(response.headers));

@@ -69,10 +69,30 @@ export class SlidingWindowLimiter {
     return this.options.windowMs;
   }
 
-  /** Resolves with the time the request may leave; rejects with DailyLimitReached. */
-  acquire(): Promise<number> {
+  /** Resolves with the time the request may leave; rejects with DailyLimitReached, or when `signal` aborts. */
+  acquire(signal?: AbortSignal): Promise<number> {
     return new Promise<number>((resolve, reject) => {
-      this.waiters.push({ resolve, reject });
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const waiter: Waiter = {
+        resolve: (grantedAt) => {
+          signal?.removeEventListener('abort', abandon);
+          resolve(grantedAt);
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', abandon);
+          reject(error);
+        },
+      };
+      const abandon = () => {
+        const index = this.waiters.indexOf(waiter);
+        if (index !== -1) this.waiters.splice(index, 1);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', abandon, { once: true });
+      this.waiters.push(waiter);
       this.pump();
     });
   }

@@ -4,6 +4,15 @@ import type { OutboundRecord } from '../contract.js';
 /** Bulk API's "set to null"; an empty cell leaves the field as it is. */
 const BULK_NULL = '#N/A';
 
+/** A record holding the text `#N/A` itself, which Bulk API cannot send (it means null there). */
+export function carriesBulkNullText(record: OutboundRecord): boolean {
+  return (
+    Object.values(record.values).some((value) => typeof value === 'string' && value.trim() === BULK_NULL) ||
+    record.lookups.some((lookup) => lookup.value?.trim() === BULK_NULL) ||
+    record.key.trim() === BULK_NULL
+  );
+}
+
 export interface BulkRow {
   record: OutboundRecord;
   /** The record's Salesforce Id, for update and delete jobs. */

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection } from 'jsforce';
 import type { OutcomeError } from '../contract.js';
 import { thrownError } from './outcomes.js';
@@ -49,6 +50,14 @@ function jobError(error: unknown, jobId: string | undefined, polling: BulkPollin
       transient: !PERMANENT_REASON.test(reason),
     };
   }
+  if (e?.name === 'JobPollingStopped') {
+    return {
+      code: 'RUN_STOPPED',
+      message: `${job} was still processing when the run was stopped; its records are resent by the next run`,
+      transient: true,
+      retryLater: true,
+    };
+  }
   if (message === 'Job has been aborted') {
     return { code: 'BULK_JOB_ABORTED', message: `${job} was aborted in Salesforce`, transient: true };
   }
@@ -58,23 +67,27 @@ function jobError(error: unknown, jobId: string | undefined, polling: BulkPollin
 /**
  * One Bulk API 2.0 ingest job, step by step as `bulk2.loadAndWaitForResults` runs it (create,
  * upload, close, poll, read the three result sets), so that the finished job's processed count
- * can be checked against the rows sent. A job that ends badly is aborted, so that Salesforce does
- * not go on writing records reported as failed.
+ * can be checked against the rows sent. The CSV is uploaded as a string through the connection's
+ * own request, which jsforce can resend whole after a session refresh or a 5xx (its job upload
+ * streams, and a resent stream is empty or hangs). Polling stops when `signal` aborts. A job
+ * that ends badly is aborted, so that Salesforce does not go on writing records reported as
+ * failed; records of a job that may have been processed stay in flight, so they are resent.
  */
 export async function runBulkJob(
   conn: Connection,
   spec: { object: string; operation: BulkOperation; externalIdFieldName?: string },
   csv: string,
   polling: BulkPolling,
+  signal?: AbortSignal,
 ): Promise<BulkJobResult> {
   const job = conn.bulk2.createJob({ ...spec, lineEnding: 'LF' } as never);
   let opened = false;
   try {
     await job.open();
     opened = true;
-    await job.uploadData(csv);
+    await uploadCsv(conn, job.id as string, csv, signal);
     await job.close();
-    await job.poll(polling.intervalMs, polling.timeoutMs);
+    await waitForJob(job, polling, signal);
     const results = await job.getAllResults();
     return {
       jobId: job.id as string,
@@ -86,5 +99,46 @@ export async function runBulkJob(
   } catch (error) {
     if (opened) job.abort().catch(() => undefined);
     throw new BulkJobError(jobError(error, opened ? job.id : undefined, polling));
+  }
+}
+
+type IngestJob = ReturnType<Connection['bulk2']['createJob']>;
+
+const UPLOAD_ATTEMPTS = 5;
+const UPLOAD_BACKOFF_MS = 500;
+
+/**
+ * Puts the job's data, resending the same CSV after a 5xx, a 429 or a dropped connection. jsforce
+ * turns every body into a one-shot stream, so its own transport retry sends it empty or hangs:
+ * that retry is off here, and each try is a new request. A 401 still makes jsforce log in again
+ * and resend (from the string, not the stream).
+ */
+async function uploadCsv(conn: Connection, jobId: string, csv: string, signal: AbortSignal | undefined) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await conn.request(
+        { method: 'PUT', url: `/jobs/ingest/${jobId}/batches`, body: csv, headers: { 'Content-Type': 'text/csv' } },
+        { retry: { maxRetries: 0 } } as never,
+      );
+      return;
+    } catch (error) {
+      if (attempt >= UPLOAD_ATTEMPTS || signal?.aborted || !thrownError(error).transient) throw error;
+      await sleep(UPLOAD_BACKOFF_MS * 2 ** (attempt - 1), undefined, { signal }).catch(() => {});
+    }
+  }
+}
+
+/** Polls the job until it completes, fails, is aborted, times out or `signal` aborts. */
+async function waitForJob(job: IngestJob, polling: BulkPolling, signal: AbortSignal | undefined) {
+  const deadline = Date.now() + polling.timeoutMs;
+  while (true) {
+    const info = (await job.check()) as { state: string; errorMessage?: string };
+    if (info.state === 'JobComplete') return;
+    if (info.state === 'Failed') throw new Error(`${FAILED_PREFIX}${info.errorMessage ?? 'no reason given'}`);
+    if (info.state === 'Aborted') throw new Error('Job has been aborted');
+    if (signal?.aborted) throw Object.assign(new Error('the run was stopped'), { name: 'JobPollingStopped' });
+    if (Date.now() >= deadline)
+      throw Object.assign(new Error('job polling timed out'), { name: 'JobPollingTimeout' });
+    await sleep(polling.intervalMs, undefined, { signal }).catch(() => {});
   }
 }

@@ -74,6 +74,7 @@ async function runJob(
       },
       csv,
       polling,
+      request.signal,
     );
     return bulkOutcomes(rows, result, {
       keyOf: (row) => steps.keyOf(row, ids),

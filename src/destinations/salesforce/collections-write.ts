@@ -39,7 +39,8 @@ function mapResults(
       {
         code: 'UNEXPECTED_RESPONSE',
         message: `Salesforce answered ${list.length} results for ${records.length} records`,
-        transient: false,
+        // Nothing says what became of these records: resend them.
+        transient: true,
       },
     );
   }

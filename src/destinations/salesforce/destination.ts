@@ -1,4 +1,5 @@
 import { SpokeError } from '../../errors.js';
+import { redact } from '../../util/redact.js';
 import type {
   Destination,
   ObjectSchema,
@@ -8,13 +9,14 @@ import type {
   SalesforceConnectionOptions,
   WriteRequest,
 } from '../contract.js';
+import { carriesBulkNullText } from './bulk-csv.js';
 import type { BulkPolling } from './bulk-job.js';
 import { writeThroughBulk } from './bulk-write.js';
 import { COLLECTIONS_WRITERS } from './collections-write.js';
 import { failAll, isDailyLimit, thrownError } from './outcomes.js';
 import { conventionalReferenceField } from './payload.js';
 import { describeObject } from './schema.js';
-import { checkApiVersion, redact, SalesforceSession } from './session.js';
+import { checkApiVersion, errorText, SalesforceSession } from './session.js';
 
 const MAX_RECORDS_PER_CALL = 200;
 /** Salesforce's own guidance: above 2,000 records, Bulk API 2.0 beats synchronous calls. */
@@ -106,7 +108,7 @@ export function createSalesforceDestination(
         const failure = thrownError(error);
         written = failAll(
           valid.map((r) => r.key),
-          { ...failure, message: redact(config, failure.message) },
+          { ...failure, message: redact(failure.message) },
         );
       }
       for (const outcome of written) {
@@ -115,6 +117,20 @@ export function createSalesforceDestination(
       }
     }
     return records.map((r) => outcomes.get(r.key) as RecordOutcome);
+  };
+
+  const write = async (request: WriteRequest): Promise<RecordOutcome[]> => {
+    const reference = await referenceFields(request);
+    const outcomes: RecordOutcome[] = [];
+    for (let start = 0; start < request.records.length; start += MAX_RECORDS_PER_CALL) {
+      const chunk = request.records.slice(start, start + MAX_RECORDS_PER_CALL);
+      outcomes.push(
+        ...(await settle(request, chunk, async (valid) =>
+          COLLECTIONS_WRITERS[request.operation](await session.connect(), request, valid, reference),
+        )),
+      );
+    }
+    return outcomes;
   };
 
   return {
@@ -138,38 +154,33 @@ export function createSalesforceDestination(
         return await describe(object);
       } catch (error) {
         if (error instanceof SpokeError) throw error;
-        const message = redact(config, error instanceof Error ? error.message : String(error));
+        const message = errorText(error);
         throw new SpokeError(
           'SPOKE_DESTINATION',
           `Salesforce destination "${config.name}" could not describe ${object}: ${message}. Check the object's API name (custom objects end in __c) and that the user can see it.`,
         );
       }
     },
-    async write(request) {
-      const reference = await referenceFields(request);
-      const outcomes: RecordOutcome[] = [];
-      for (let start = 0; start < request.records.length; start += MAX_RECORDS_PER_CALL) {
-        const chunk = request.records.slice(start, start + MAX_RECORDS_PER_CALL);
-        outcomes.push(
-          ...(await settle(request, chunk, async (valid) =>
-            COLLECTIONS_WRITERS[request.operation](await session.connect(), request, valid, reference),
-          )),
-        );
-      }
-      return outcomes;
-    },
+    write,
     async writeBulk(request) {
+      // Bulk API reads a literal `#N/A` cell as "clear the field"; such records go through
+      // Collections, which sends the text itself, so both paths leave the same value.
+      const literal = request.records.filter(carriesBulkNullText);
+      const bulkRows =
+        literal.length === 0 ? request.records : request.records.filter((r) => !carriesBulkNullText(r));
       const reference = await referenceFields(request);
-      const outcomes: RecordOutcome[] = [];
-      for (let start = 0; start < request.records.length; start += maxBulkSize) {
-        const chunk = request.records.slice(start, start + maxBulkSize);
-        outcomes.push(
-          ...(await settle(request, chunk, async (valid) =>
-            writeThroughBulk(await session.connect(), request, valid, reference, polling(valid.length)),
-          )),
+      const byKey = new Map<string, RecordOutcome>();
+      for (let start = 0; start < bulkRows.length; start += maxBulkSize) {
+        const chunk = bulkRows.slice(start, start + maxBulkSize);
+        const written = await settle(request, chunk, async (valid) =>
+          writeThroughBulk(await session.connect(), request, valid, reference, polling(valid.length)),
         );
+        for (const outcome of written) byKey.set(outcome.key, outcome);
       }
-      return outcomes;
+      if (literal.length > 0) {
+        for (const outcome of await write({ ...request, records: literal })) byKey.set(outcome.key, outcome);
+      }
+      return request.records.map((record) => byKey.get(record.key) as RecordOutcome);
     },
     apiUsage() {
       // Bulk API calls bypass jsforce's header parsing, so this is as of the last REST call.

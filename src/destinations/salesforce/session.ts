@@ -1,16 +1,14 @@
 import { Connection } from 'jsforce';
 import { ConfigError, SpokeError } from '../../errors.js';
+import { redact, registerSecret } from '../../util/redact.js';
 import type { SalesforceConnectionOptions } from '../contract.js';
 
 const MIN_API_VERSION = 46;
 
-/** Removes any secret from a message before it reaches an error or a log. */
-export function redact(config: SalesforceConnectionOptions, message: string): string {
-  let out = message;
-  for (const secret of [config.password, config.clientSecret, config.accessToken]) {
-    if (secret) out = out.split(secret).join('***');
-  }
-  return out;
+/** What an error says, with every secret masked; jsforce's OAuth errors may carry no message. */
+export function errorText(error: unknown): string {
+  if (error instanceof Error) return redact(error.message || error.name || 'unknown error');
+  return redact(String(error));
 }
 
 export function checkApiVersion(config: SalesforceConnectionOptions): void {
@@ -64,7 +62,9 @@ export class SalesforceSession {
   private ready: Promise<Connection> | null = null;
   private connection: Connection | null = null;
 
-  constructor(private readonly config: SalesforceConnectionOptions) {}
+  constructor(private readonly config: SalesforceConnectionOptions) {
+    for (const secret of [config.password, config.clientSecret, config.accessToken]) registerSecret(secret);
+  }
 
   /** The logged-in connection; a failed login is retried on the next call. */
   connect(): Promise<Connection> {
@@ -104,7 +104,7 @@ export class SalesforceSession {
   /** Turns a login failure into the error `check()` reports: where, why, and what to verify. */
   authError(error: unknown): SpokeError {
     if (error instanceof SpokeError) return error;
-    const reason = redact(this.config, error instanceof Error ? error.message || error.name : String(error));
+    const reason = errorText(error);
     const mode = authMode(this.config);
     const what =
       mode === 'token'

@@ -2,14 +2,15 @@ import type { WarehouseType } from '../../warehouse/warehouse.js';
 import { initialDuckdb } from './001-initial.duckdb.js';
 import { initialPostgres } from './001-initial.postgres.js';
 import { initialRedshift } from './001-initial.redshift.js';
+import { inFlightMigration } from './002-in-flight.js';
 import type { Migration } from './migration.js';
 
 export type { Migration };
 
 const MIGRATIONS: Record<WarehouseType, Migration[]> = {
-  postgres: [initialPostgres],
-  duckdb: [initialDuckdb],
-  redshift: [initialRedshift],
+  postgres: [initialPostgres, inFlightMigration('postgres')],
+  duckdb: [initialDuckdb, inFlightMigration('duckdb')],
+  redshift: [initialRedshift, inFlightMigration('redshift')],
 };
 
 /** Every migration of a dialect, oldest first. */
