@@ -117,7 +117,12 @@ async function uploadCsv(conn: Connection, jobId: string, csv: string, signal: A
   for (let attempt = 1; ; attempt++) {
     try {
       await conn.request(
-        { method: 'PUT', url: `/jobs/ingest/${jobId}/batches`, body: csv, headers: { 'Content-Type': 'text/csv' } },
+        {
+          method: 'PUT',
+          url: `/jobs/ingest/${jobId}/batches`,
+          body: csv,
+          headers: { 'Content-Type': 'text/csv' },
+        },
         { retry: { maxRetries: 0 } } as never,
       );
       return;
