@@ -5,6 +5,7 @@ import type { HubspotPropertyDef } from './hubspot/server.js';
 import { createHubspotServer, HUBSPOT_SANDBOX_TOKEN } from './hubspot/server.js';
 import { loadSandboxSchemas } from './load-schemas.js';
 import type { SalesforceObjectDef } from './salesforce/server.js';
+import type { SalesforceSandboxCredentials } from './salesforce/types.js';
 import { createSalesforceServer, SALESFORCE_SANDBOX_CREDENTIALS } from './salesforce/server.js';
 import { SandboxStore } from './store.js';
 
@@ -30,6 +31,8 @@ export interface SandboxOptions {
   hubspotRateLimit?: { max: number; intervalMs: number } | false;
   /** Faults to inject; default: the `SPOKE_SANDBOX_FAULTS` environment variable, else none. */
   faults?: FaultPlan;
+  /** Credentials to accept instead of the sandbox's own, e.g. a project's real-looking secrets. */
+  credentials?: { salesforce?: Partial<SalesforceSandboxCredentials>; hubspotToken?: string };
 }
 
 export interface RunningSandbox {
@@ -56,6 +59,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       objects: [...schemas.salesforceObjects, ...(options.salesforceObjects ?? [])],
       host,
       faults: (request) => faults.respond('salesforce', request),
+      ...(options.credentials?.salesforce ? { credentials: options.credentials.salesforce } : {}),
     });
     servers.push(salesforce);
     registerSandboxControl(salesforce, 'salesforce', faults);
@@ -65,6 +69,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       rateLimit: options.hubspotRateLimit,
       host,
       hooks: [(request) => faults.respond('hubspot', request)],
+      ...(options.credentials?.hubspotToken ? { accessToken: options.credentials.hubspotToken } : {}),
     });
     servers.push(hubspot);
     registerSandboxControl(hubspot, 'hubspot', faults);

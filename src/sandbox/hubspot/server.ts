@@ -49,7 +49,7 @@ export async function createHubspotServer(options: HubspotServerOptions): Promis
     // The sandbox's own control endpoints (faults, stats) take no token and no rate limit.
     if (request.url.startsWith('/__sandbox/')) return undefined;
     const token = bearerToken(request.headers.authorization);
-    if (token !== HUBSPOT_SANDBOX_TOKEN)
+    if (token !== (options.accessToken ?? HUBSPOT_SANDBOX_TOKEN))
       return sendJson(reply, 401, authenticationError(token !== undefined));
     if (limiter) {
       const decision = limiter.take(token);

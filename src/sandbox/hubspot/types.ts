@@ -52,4 +52,6 @@ export interface HubspotServerOptions {
   rateLimit?: { max: number; intervalMs: number } | false;
   host?: string;
   hooks?: HubspotRequestHook[];
+  /** The private-app token to accept instead of the sandbox's own (a project's own secret). */
+  accessToken?: string;
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SandboxStore } from '../store.js';
 import { formatDateTime } from './coerce.js';
 import { newId, SANDBOX_ORG_ID } from './ids.js';
+import type { SalesforceSandboxCredentials } from './types.js';
 
 /** The only credentials the sandbox accepts. Not secrets: they are the same for everyone. */
 export const SALESFORCE_SANDBOX_CREDENTIALS = {
@@ -45,8 +46,7 @@ export function ensureSandboxUser(store: SandboxStore): string {
 
 type TokenError = { error: string; error_description: string };
 
-function checkGrant(params: URLSearchParams): TokenError | undefined {
-  const c = SALESFORCE_SANDBOX_CREDENTIALS;
+function checkGrant(params: URLSearchParams, c: SalesforceSandboxCredentials): TokenError | undefined {
   const grant = params.get('grant_type');
   if (!['password', 'client_credentials', 'refresh_token'].includes(grant ?? '')) {
     return { error: 'unsupported_grant_type', error_description: 'grant type not supported' };
@@ -73,7 +73,14 @@ export class TokenIssuer {
   private readonly tokens = new Set<string>();
   private readonly signingKey = randomBytes(16);
 
-  constructor(private readonly store: SandboxStore) {}
+  private readonly credentials: SalesforceSandboxCredentials;
+
+  constructor(
+    private readonly store: SandboxStore,
+    credentials: Partial<SalesforceSandboxCredentials> = {},
+  ) {
+    this.credentials = { ...SALESFORCE_SANDBOX_CREDENTIALS, ...credentials };
+  }
 
   isValid(authorization: string | undefined): boolean {
     const match = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
@@ -92,7 +99,7 @@ export class TokenIssuer {
   register(app: FastifyInstance, origin: (request: FastifyRequest) => string): void {
     app.post('/services/oauth2/token', async (request: FastifyRequest, reply: FastifyReply) => {
       const params = new URLSearchParams(typeof request.body === 'string' ? request.body : '');
-      const failure = checkGrant(params);
+      const failure = checkGrant(params, this.credentials);
       if (failure) return reply.code(400).send(failure);
       const userId = this.userId();
       await this.store.save();

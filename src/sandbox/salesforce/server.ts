@@ -29,7 +29,7 @@ const DATA_PATH = /^\/services\/data\/v\d+\.\d+(\/|\?|$)/;
 export async function createSalesforceServer(options: SalesforceServerOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
   const registry = new ObjectRegistry(mergeObjectDefs(defaultSalesforceObjects(), options.objects));
-  const tokens = new TokenIssuer(options.store);
+  const tokens = new TokenIssuer(options.store, options.credentials);
   const ctx = new SalesforceContext(options.store, registry, tokens);
   const jobs = new IngestJobs(ctx);
   const apiLimit = options.apiLimit ?? API_LIMIT;

@@ -84,4 +84,14 @@ export interface SalesforceServerOptions {
    * REQUEST_LIMIT_EXCEEDED, as a real org does until its 24-hour window frees up.
    */
   apiLimit?: number;
+  /** Credentials to accept instead of the sandbox's own (a project's own secrets). */
+  credentials?: Partial<SalesforceSandboxCredentials>;
+}
+
+export interface SalesforceSandboxCredentials {
+  username: string;
+  password: string;
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
 }
