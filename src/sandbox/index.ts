@@ -5,8 +5,8 @@ import type { HubspotPropertyDef } from './hubspot/server.js';
 import { createHubspotServer, HUBSPOT_SANDBOX_TOKEN } from './hubspot/server.js';
 import { loadSandboxSchemas } from './load-schemas.js';
 import type { SalesforceObjectDef } from './salesforce/server.js';
-import type { SalesforceSandboxCredentials } from './salesforce/types.js';
 import { createSalesforceServer, SALESFORCE_SANDBOX_CREDENTIALS } from './salesforce/server.js';
+import type { SalesforceSandboxCredentials } from './salesforce/types.js';
 import { SandboxStore } from './store.js';
 
 export type { FaultCounters, FaultPlan } from './faults.js';

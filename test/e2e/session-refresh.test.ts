@@ -78,8 +78,8 @@ describe.each([
       // 503 to the refreshes after the first login, then recovers.
       expireSessionEvery: 3,
       errors: [
-        { status: 401, paths: '^PUT /services/data/v[0-9.]+/jobs/ingest/[^/]+/batches', max: 1 },
-        { status: 503, paths: TOKEN, skip: 1, max: 4 },
+        { status: 401, rate: 1, paths: '^PUT /services/data/v[0-9.]+/jobs/ingest/[^/]+/batches', max: 1 },
+        { status: 503, rate: 1, paths: TOKEN, skip: 1, max: 4 },
       ],
     };
     sandbox.faults.replace(plan);
