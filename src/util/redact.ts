@@ -56,11 +56,15 @@ export function redactDeep<T>(value: T): T {
   return value;
 }
 
-/** The forms a secret takes in transit: raw, URL/form-encoded, JSON-escaped, base64. */
+/**
+ * The forms a secret takes in transit: raw, URL/form-encoded, JSON-escaped, and base64 of each
+ * of those (a base64-encoded form body carries the secret URL-encoded).
+ */
 export function encodings(secret: string): string[] {
-  const raw = [secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)];
+  const plain = [secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)];
   const escaped = JSON.stringify(secret).slice(1, -1);
-  return [...new Set([...raw, escaped, encodeURIComponent(escaped), ...base64Forms(secret)])];
+  const texts = [...new Set([...plain, escaped, encodeURIComponent(escaped)])];
+  return [...new Set([...texts, ...texts.flatMap(base64Forms)])];
 }
 
 /**

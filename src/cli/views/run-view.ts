@@ -3,6 +3,7 @@ import { type RunSyncsOptions, runSyncs } from '../../engine/run-syncs.js';
 import type { RunResult } from '../../observe/lifecycle.js';
 import { ConsoleReporter } from '../../observe/reporters/console-reporter.js';
 import { JsonReporter } from '../../observe/reporters/json-reporter.js';
+import { redact } from '../../util/redact.js';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes.js';
 
 /** Runs syncs with the reporters the output mode asks for and prints the result. */
@@ -16,7 +17,7 @@ export async function runAndReport(
     reporters: options.json ? [json] : [new ConsoleReporter()],
   });
   if (options.json)
-    process.stdout.write(`${JSON.stringify({ ...json.document, ...options.extra }, null, 2)}\n`);
+    process.stdout.write(redact(`${JSON.stringify({ ...json.document, ...options.extra }, null, 2)}\n`));
   else if (
     run.syncs.some((sync) => sync.status !== 'skipped') &&
     sandboxHint(options.project.config.sandbox)

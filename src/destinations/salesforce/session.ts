@@ -7,7 +7,9 @@ const MIN_API_VERSION = 46;
 
 /** What an error says, with every secret masked; jsforce's OAuth errors may carry no message. */
 export function errorText(error: unknown): string {
-  if (error instanceof Error) return redact(error.message || error.name || 'unknown error');
+  if (error instanceof Error) {
+    return redact(error.message || error.name || 'the server answered with an error but did not say which');
+  }
   return redact(String(error));
 }
 

@@ -1,6 +1,7 @@
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import pc from 'picocolors';
 import type { SyncSpec } from '../../config/types.js';
+import { redact } from '../../util/redact.js';
 import type { BatchResult, Reporter, RunInfo, RunResult, SyncResult } from '../lifecycle.js';
 
 /** Errors printed under a sync's line; `spoke sync --json` lists them all. */
@@ -72,7 +73,7 @@ export class ConsoleReporter implements Reporter {
   }
 
   private line(text: string): void {
-    this.out.write(`${text}\n`);
+    this.out.write(`${redact(text)}\n`);
   }
 }
 
