@@ -37,6 +37,7 @@ export async function connectDestinations(
   config: SpokeConfig,
   names: Iterable<string>,
   projectDir: string,
+  options: { signal?: AbortSignal } = {},
 ): Promise<ConnectedDestinations> {
   let sandbox: RunningSandbox | null = null;
   let sandboxUrls: { salesforce: string; hubspot: string } | null = null;
@@ -59,7 +60,7 @@ export async function connectDestinations(
     }
     destinations.set(
       name,
-      createDestination(sandboxUrls ? routeToSandbox(configured, sandboxUrls) : configured),
+      createDestination(sandboxUrls ? routeToSandbox(configured, sandboxUrls) : configured, options.signal),
     );
   }
 
@@ -77,10 +78,11 @@ export async function connectDestinations(
   };
 }
 
-function createDestination(config: DestinationConfig): Destination {
+/** `signal`: the run's end; waits (rate limits, polling) stop there. */
+function createDestination(config: DestinationConfig, signal: AbortSignal | undefined): Destination {
   return config.type === 'salesforce'
     ? createSalesforceDestination(config)
-    : createHubspotDestination(config);
+    : createHubspotDestination(config, signal ? { signal } : {});
 }
 
 function routeToSandbox(

@@ -114,7 +114,7 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
     /** Syncs that cannot run (plan failed, destination unreachable), with the reason. */
     const cannotRun = new Map<string, string>();
     if (runnable.length > 0) {
-      session = await openSession(project, runnable, options.lockWaitMs ?? 0);
+      session = await openSession(project, runnable, options.lockWaitMs ?? 0, deadline.signal);
       const open = session;
       if (!dryRun) {
         await open.state.startRun({
@@ -262,7 +262,12 @@ interface Session {
 }
 
 /** The warehouse, the state store (migrated and verified) and destination clients; nothing is called yet. */
-async function openSession(project: LoadedProject, specs: SyncSpec[], waitMs: number): Promise<Session> {
+async function openSession(
+  project: LoadedProject,
+  specs: SyncSpec[],
+  waitMs: number,
+  signal: AbortSignal,
+): Promise<Session> {
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const closer of closers.reverse()) await closer().catch(() => {});
@@ -277,6 +282,7 @@ async function openSession(project: LoadedProject, specs: SyncSpec[], waitMs: nu
       project.config,
       new Set(specs.map((spec) => spec.destination)),
       project.projectDir,
+      { signal },
     );
     closers.push(() => destinations.close());
     return { warehouse, state, destinations, close };

@@ -33,6 +33,8 @@ const WRITERS = {
 export interface HubspotDestinationTuning {
   /** Longest a request waits out rolling-window 429s before its records fail (transient). */
   maxRateLimitPauseMs?: number;
+  /** Ends every wait (rate limit, 429 pauses) of every call, checks included: the run is over. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -51,7 +53,7 @@ export function createHubspotDestination(
     windowMs: config.windowMs ?? DEFAULT_HUBSPOT_RATE_LIMIT.windowMs,
     ...(config.dailyLimit !== undefined ? { dailyLimit: config.dailyLimit } : {}),
   });
-  const api = createHubspotApi(client, limiter, tuning.maxRateLimitPauseMs ?? 120_000);
+  const api = createHubspotApi(client, limiter, tuning.maxRateLimitPauseMs ?? 120_000, tuning.signal);
   const secrets = [config.accessToken];
   const schemas = new Map<string, Promise<ObjectSchema>>();
   const where = `HubSpot destination "${config.name}" (${baseUrl})`;
@@ -100,7 +102,7 @@ export function createHubspotDestination(
 
     async write(request: WriteRequest): Promise<RecordOutcome[]> {
       const writer = WRITERS[request.operation];
-      const scoped = api.withSignal(request.signal);
+      const scoped = request.signal ? api.withSignal(request.signal) : api;
       const results: (RecordOutcome | undefined)[] = request.records.map(() => undefined);
       const rounds = distinctRounds(
         request.records.map((record, index) => ({ key: record.key, record, index })),
