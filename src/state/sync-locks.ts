@@ -89,10 +89,10 @@ function advisoryLocker(options: LockOptions, ids: string[], owner: LockOwner): 
     async attempt() {
       connection ??= await session.dedicated();
       const held = connection;
-      const taken = await allOrNone(held, schema, keys);
+      // The advisory locks decide; the rows, written under the same mutex, tell people (and the
+      // next contender) who holds them.
+      const taken = await allOrNone(held, schema, keys, (tx) => writeHolderRows(options, tx, ids, owner));
       if (!taken) return { holders: await readHolders(options, ids) };
-      // The advisory locks decide; the rows tell people (and the next contender) who holds them.
-      await writeHolderRows(options, session, ids, owner);
       connection = null;
       return {
         lock: once(async () => {
@@ -115,7 +115,12 @@ function advisoryLocker(options: LockOptions, ids: string[], owner: LockOwner): 
  * Tries every key under a short transaction-scoped mutex, so no other run's attempt interleaves:
  * either all are taken (session-scoped, they outlive the transaction) or none is kept.
  */
-async function allOrNone(connection: DedicatedConnection, schema: string, keys: string[]): Promise<boolean> {
+async function allOrNone(
+  connection: DedicatedConnection,
+  schema: string,
+  keys: string[],
+  onTaken: (tx: SqlRunner) => Promise<void>,
+): Promise<boolean> {
   await connection.query('BEGIN');
   try {
     await connection.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
@@ -134,6 +139,7 @@ async function allOrNone(connection: DedicatedConnection, schema: string, keys: 
         [ADVISORY_LOCK_CLASS, taken],
       );
     }
+    if (complete) await onTaken(connection);
     await connection.query('COMMIT');
     return complete;
   } catch (error) {
@@ -195,16 +201,9 @@ function tryProcessLocks(options: LockOptions, ids: string[], owner: LockOwner):
   };
 }
 
-async function writeHolderRows(
-  options: LockOptions,
-  session: SqlSession,
-  ids: string[],
-  owner: LockOwner,
-): Promise<void> {
-  await session.transaction(async (tx) => {
-    await tx.query(`DELETE FROM ${options.table('locks')} WHERE sync_id IN (${placeholders(ids)})`, ids);
-    await insertHolderRows(options, tx, ids, owner, new Date());
-  });
+async function writeHolderRows(options: LockOptions, tx: SqlRunner, ids: string[], owner: LockOwner) {
+  await tx.query(`DELETE FROM ${options.table('locks')} WHERE sync_id IN (${placeholders(ids)})`, ids);
+  await insertHolderRows(options, tx, ids, owner, new Date());
 }
 
 async function insertHolderRows(

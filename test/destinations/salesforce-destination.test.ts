@@ -267,4 +267,39 @@ describe('Salesforce destination', () => {
     });
     expect(typed.map((o) => o.error?.code)).toEqual(['JSON_PARSER_ERROR', 'JSON_PARSER_ERROR']);
   });
+
+  it.each([
+    [
+      'a JSON array, as a REST error',
+      503,
+      [{ message: 'Server is temporarily unavailable.', errorCode: 'SERVER_UNAVAILABLE' }],
+    ],
+    ['an empty body', 500, ''],
+    ['an HTML page', 502, '<html><body>Bad gateway</body></html>'],
+    ['JSON without error_description', 400, { error: 'invalid_request' }],
+  ])('reports a login answered with %s as SPOKE_DESTINATION_AUTH, never as a crash', async (_, status, body) => {
+    emulator.fault = (method, path) =>
+      method === 'POST' && path.startsWith('/services/oauth2/token')
+        ? {
+            status,
+            headers: { 'content-type': typeof body === 'string' ? 'text/html' : 'application/json' },
+            body,
+          }
+        : undefined;
+    const error = await createSalesforceDestination(config())
+      .check()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SpokeError);
+    expect(error).toMatchObject({
+      code: 'SPOKE_DESTINATION_AUTH',
+      message: expect.stringContaining('could not log in'),
+    });
+    // The same failure under records is transient: resent, never remembered as rejected.
+    const [outcome] = await createSalesforceDestination(config()).write({
+      ...accounts,
+      operation: 'upsert',
+      records: [account('a')],
+    });
+    expect(outcome).toMatchObject({ status: 'failed', error: { transient: true } });
+  });
 });

@@ -167,14 +167,19 @@ async function revertAfterLostAnswers(
 
 const WRITES = {
   collections: '^PATCH /services/data/v[0-9.]+/composite/sobjects/Contact/',
-  bulkClose: '^PATCH /services/data/v[0-9.]+/jobs/ingest/[^/]+$',
+  bulkResults: '^GET /services/data/v[0-9.]+/jobs/ingest/[^/]+/successfulResults',
   hubspot: '^POST /crm/v3/objects/contacts/batch/upsert',
 };
 
 /** A run under `plan` must not claim success: the answers it needed never came. */
-async function runWithLostAnswers(sandbox: RunningSandbox, dir: string, plan: FaultPlan) {
+async function runWithLostAnswers(
+  sandbox: RunningSandbox,
+  dir: string,
+  plan: FaultPlan,
+  args: string[] = [],
+) {
   sandbox.faults.replace(plan);
-  const run = await runSpoke(['sync', '--json'], { cwd: dir });
+  const run = await runSpoke(['sync', '--json', ...args], { cwd: dir });
   expect(run.exitCode, run.stdout.slice(0, 2000)).not.toBe(0);
   expect(sandbox.faults.counters('salesforce').injected.lostAnswer).toBeGreaterThan(0);
 }
@@ -205,10 +210,13 @@ describe('answers lost after the CRM applied a write, then the model reverted', 
         );
       expect((await runSpoke(['sync'], { cwd: project.dir })).exitCode).toBe(0);
       expect(await dbt(project.dir, ['run', '--vars', '{version: 2}'])).toBe(0);
-      // Closing the job starts it; the answer to the close is held, then the connection dropped.
-      await runWithLostAnswers(sandbox, project.dir, {
-        lostAnswers: [{ rate: 1, paths: WRITES.bulkClose, after: 'hang', hangMs: 1_000 }],
-      });
+      // The job runs; its results never come back before the run's time limit.
+      await runWithLostAnswers(
+        sandbox,
+        project.dir,
+        { lostAnswers: [{ rate: 1, paths: WRITES.bulkResults, after: 'hang', hangMs: 20_000 }] },
+        ['--timeout', '8s'],
+      );
       sandbox.faults.replace({});
       check(REVERT_ROWS, 2);
       expect(await dbt(project.dir, ['run', '--vars', '{version: 1}'])).toBe(0);

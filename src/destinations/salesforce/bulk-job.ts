@@ -67,8 +67,9 @@ function jobError(error: unknown, jobId: string | undefined, polling: BulkPollin
 /**
  * One Bulk API 2.0 ingest job, step by step as `bulk2.loadAndWaitForResults` runs it (create,
  * upload, close, poll, read the three result sets), so that the finished job's processed count
- * can be checked against the rows sent. The CSV is uploaded as a string through the connection's
- * own request, which jsforce can resend whole after a session refresh or a 5xx (its job upload
+ * can be checked against the rows sent. Each step is retried on its own after a transient
+ * failure, so one dropped connection does not cost the whole job. The CSV is uploaded as a
+ * string, which can be resent whole after a session refresh or a 5xx (jsforce's job upload
  * streams, and a resent stream is empty or hangs). Polling stops when `signal` aborts. A job
  * that ends badly is aborted, so that Salesforce does not go on writing records reported as
  * failed; records of a job that may have been processed stay in flight, so they are resent.
@@ -80,56 +81,73 @@ export async function runBulkJob(
   polling: BulkPolling,
   signal?: AbortSignal,
 ): Promise<BulkJobResult> {
-  const job = conn.bulk2.createJob({ ...spec, lineEnding: 'LF' } as never);
-  let opened = false;
+  let job: IngestJob | null = null;
   try {
-    await job.open();
-    opened = true;
-    await uploadCsv(conn, job.id as string, csv, signal);
-    await job.close();
-    await waitForJob(job, polling, signal);
-    const results = await job.getAllResults();
+    // A job whose creation answer was lost stays open and empty: harmless, and never closed.
+    const opened = await retrying(signal, async () => {
+      const created = conn.bulk2.createJob({ ...spec, lineEnding: 'LF' } as never);
+      await created.open();
+      return created;
+    });
+    job = opened;
+    await retrying(signal, () => uploadCsv(conn, opened.id as string, csv));
+    await retrying(signal, () => closeJob(opened));
+    await waitForJob(opened, polling, signal);
+    const results = await retrying(signal, () => opened.getAllResults());
     return {
-      jobId: job.id as string,
+      jobId: opened.id as string,
       successful: results.successfulResults as unknown as ResultRow[],
       failed: results.failedResults as unknown as ResultRow[],
       unprocessed: results.unprocessedRecords as unknown as ResultRow[],
-      processed: (job.getInfo() as { numberRecordsProcessed?: number }).numberRecordsProcessed,
+      processed: (opened.getInfo() as { numberRecordsProcessed?: number }).numberRecordsProcessed,
     };
   } catch (error) {
-    if (opened) job.abort().catch(() => undefined);
-    throw new BulkJobError(jobError(error, opened ? job.id : undefined, polling));
+    job?.abort().catch(() => undefined);
+    throw new BulkJobError(jobError(error, job?.id, polling));
   }
 }
 
 type IngestJob = ReturnType<Connection['bulk2']['createJob']>;
 
-const UPLOAD_ATTEMPTS = 5;
-const UPLOAD_BACKOFF_MS = 500;
+const STEP_ATTEMPTS = 5;
+const STEP_BACKOFF_MS = 500;
 
-/**
- * Puts the job's data, resending the same CSV after a 5xx, a 429 or a dropped connection. jsforce
- * turns every body into a one-shot stream, so its own transport retry sends it empty or hangs:
- * that retry is off here, and each try is a new request. A 401 still makes jsforce log in again
- * and resend (from the string, not the stream).
- */
-async function uploadCsv(conn: Connection, jobId: string, csv: string, signal: AbortSignal | undefined) {
+/** Runs one step of a job again after a transient failure, with backoff, until `signal` aborts. */
+async function retrying<T>(signal: AbortSignal | undefined, step: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await conn.request(
-        {
-          method: 'PUT',
-          url: `/jobs/ingest/${jobId}/batches`,
-          body: csv,
-          headers: { 'Content-Type': 'text/csv' },
-        },
-        { retry: { maxRetries: 0 } } as never,
-      );
-      return;
+      return await step();
     } catch (error) {
-      if (attempt >= UPLOAD_ATTEMPTS || signal?.aborted || !thrownError(error).transient) throw error;
-      await sleep(UPLOAD_BACKOFF_MS * 2 ** (attempt - 1), undefined, { signal }).catch(() => {});
+      if (attempt >= STEP_ATTEMPTS || signal?.aborted || !thrownError(error).transient) throw error;
+      await sleep(STEP_BACKOFF_MS * 2 ** (attempt - 1), undefined, { signal }).catch(() => {});
     }
+  }
+}
+
+/**
+ * Puts the job's data. jsforce turns every body into a one-shot stream, so its own transport
+ * retry would send it empty or hang: that retry is off, and `retrying` sends a new request with
+ * the same CSV. A 401 still makes jsforce log in again and resend (from the string).
+ */
+async function uploadCsv(conn: Connection, jobId: string, csv: string): Promise<void> {
+  await conn.request(
+    {
+      method: 'PUT',
+      url: `/jobs/ingest/${jobId}/batches`,
+      body: csv,
+      headers: { 'Content-Type': 'text/csv' },
+    },
+    { retry: { maxRetries: 0 } } as never,
+  );
+}
+
+/** Marks the upload complete; a close whose answer was lost may already have taken effect. */
+async function closeJob(job: IngestJob): Promise<void> {
+  try {
+    await job.close();
+  } catch (error) {
+    const info = (await job.check().catch(() => null)) as { state?: string } | null;
+    if (!info || info.state === 'Open') throw error;
   }
 }
 
