@@ -15,7 +15,7 @@ import type { Warehouse, WarehouseConnection } from '../warehouse/warehouse.js';
 import { type ConnectedDestinations, connectDestinations } from './connect-destinations.js';
 import type { LoadedProject } from './load-project.js';
 import { preflightColumns, preflightDestination } from './preflight.js';
-import { needsDestination, type PlannedSync, planSync, syncOne } from './sync-one.js';
+import { needsDestination, type PlannedSync, planSync, rowsToSend, syncOne } from './sync-one.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './write-with-retry.js';
 
 /** A run longer than this stops cleanly, keeping what was confirmed (a 429 storm must not hold it for days). */
@@ -190,7 +190,7 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
 
         const { counts } = plan.changeSet;
         // What the bar counts towards: every row the sync will send, report invalid or delete.
-        const total = counts.new + counts.changed + counts.uncertain + counts.nullKey + counts.duplicateKey;
+        const total = rowsToSend(counts) + counts.nullKey + counts.duplicateKey;
         emit('onSyncStart', spec, total + (spec.mode === 'mirror' ? counts.gone : 0));
         if (!dryRun) {
           await open.state.startSyncRun(runId, spec.id, new Date());

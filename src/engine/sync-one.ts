@@ -53,9 +53,14 @@ export async function planSync(
   return { changeSet, planMs: Date.now() - started };
 }
 
+/** Rows the plan sends: new, changed, and uncertain ones from runs whose answers were lost. */
+export function rowsToSend(counts: ChangeSet['counts']): number {
+  return counts.new + counts.changed + counts.uncertain;
+}
+
 /** Whether the sync has anything to send or delete, i.e. needs its destination at all. */
 export function needsDestination(spec: SyncSpec, { counts }: ChangeSet): boolean {
-  return counts.new + counts.changed + counts.uncertain > 0 || (spec.mode === 'mirror' && counts.gone > 0);
+  return rowsToSend(counts) > 0 || (spec.mode === 'mirror' && counts.gone > 0);
 }
 
 /**
@@ -102,13 +107,13 @@ export async function syncOne(
     if (refusal) return result('failed', refusal);
 
     if (context.dryRun) {
-      counts.attempted = changeSet.counts.new + changeSet.counts.changed + changeSet.counts.uncertain;
+      counts.attempted = rowsToSend(changeSet.counts);
       counts.invalid = changeSet.counts.nullKey + changeSet.counts.duplicateKey;
       counts.deleted = spec.mode === 'mirror' ? changeSet.counts.gone : 0;
       return result('success');
     }
 
-    const toSend = changeSet.counts.new + changeSet.counts.changed + changeSet.counts.uncertain;
+    const toSend = rowsToSend(changeSet.counts);
     const bulk =
       destination.writeBulk && toSend >= (destination.limits.bulkThreshold ?? Number.POSITIVE_INFINITY)
         ? destination.writeBulk.bind(destination)
