@@ -385,6 +385,7 @@ function skipped(spec: SyncSpec, reason: string): SyncResult {
     ...emptyCounts(),
     errors: [],
     errorsOmitted: 0,
+    stillFailingErrors: [],
     planMs: 0,
     durationMs: 0,
   };

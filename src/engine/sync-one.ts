@@ -1,6 +1,12 @@
 import type { SyncSpec } from '../config/types.js';
 import type { Destination, OutboundRecord, RecordOutcome, WriteOperation } from '../destinations/contract.js';
-import { emptyCounts, type RecordError, type SyncCounts, type SyncResult } from '../observe/lifecycle.js';
+import {
+  emptyCounts,
+  type FailureGroup,
+  type RecordError,
+  type SyncCounts,
+  type SyncResult,
+} from '../observe/lifecycle.js';
 import { type InvalidRecord, type PlannedWrite, planChanges } from '../plan/plan-changes.js';
 import type { ChangeSet, LoggedOperation, StateStore } from '../state/state-store.js';
 import { chunk } from '../util/chunk.js';
@@ -78,6 +84,7 @@ export async function syncOne(
   const counts: SyncCounts = emptyCounts();
   const errors: RecordError[] = [];
   let errorsOmitted = 0;
+  let stillFailingErrors: FailureGroup[] = [];
   const noteError = (error: RecordError) => {
     if (errors.length < MAX_LISTED_ERRORS) errors.push(error);
     else errorsOmitted++;
@@ -92,6 +99,7 @@ export async function syncOne(
     ...counts,
     errors,
     errorsOmitted,
+    stillFailingErrors,
     planMs: planned.planMs,
     durationMs: Date.now() - started + planned.planMs,
   });
@@ -101,7 +109,9 @@ export async function syncOne(
     const { maxBatchSize } = destination.limits;
     const { changeSet } = planned;
     counts.unchanged = changeSet.counts.unchanged;
-    counts.skipped = changeSet.counts.failedUnchanged;
+    // Not resent, and not in the destination as the model says: reported every run until fixed.
+    counts.stillFailing = changeSet.counts.failedUnchanged;
+    stillFailingErrors = await changeSet.stillFailing();
 
     const refusal = deleteGuard(spec, changeSet, context.allowDeletes);
     if (refusal) return result('failed', refusal);
@@ -209,15 +219,31 @@ export async function syncOne(
     return result('failed', error instanceof Error ? error.message : String(error));
   }
 
-  const bad = counts.failed + counts.invalid;
-  if (bad === 0) return result('success');
-  const total = counts.attempted + counts.invalid;
-  return bad / total > context.failedRecordsRatio
-    ? result(
-        'failed',
-        `${bad} of ${total} records failed, above the ${context.failedRecordsRatio * 100}% threshold`,
-      )
-    : result('partial');
+  const verdict = thresholdVerdict(counts, planned.changeSet.counts.total, context.failedRecordsRatio);
+  return verdict ? result(verdict.status, verdict.reason) : result('success');
+}
+
+/**
+ * A sync with records that are not in the destination as the model says (failed in this run,
+ * invalid, or still failing from an earlier one) is `partial`, or `failed` once they are more than
+ * `ratio` of the rows in its scope: the model's rows, plus the records a mirror deletes. The
+ * share is of the scope, not of what this run happened to send, so resending one bad record
+ * does not fail a healthy sync and skip everything after it.
+ */
+export function thresholdVerdict(
+  counts: SyncCounts,
+  modelRows: number,
+  ratio: number,
+): { status: 'partial' | 'failed'; reason?: string } | null {
+  const bad = counts.failed + counts.invalid + counts.stillFailing;
+  if (bad === 0) return null;
+  const scope = Math.max(modelRows + counts.deleted, counts.attempted + counts.invalid, 1);
+  if (bad / scope <= ratio) return { status: 'partial' };
+  const share = ((bad / scope) * 100).toFixed(1);
+  return {
+    status: 'failed',
+    reason: `${bad} of ${scope} records are not synced (${share}%), above the ${ratio * 100}% threshold`,
+  };
 }
 
 function stoppedReason(signal: AbortSignal, counts: SyncCounts): string {

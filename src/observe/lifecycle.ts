@@ -3,9 +3,11 @@ import type { RecordOutcome } from '../destinations/contract.js';
 import type { InvalidRecord } from '../plan/plan-changes.js';
 
 /**
- * - `success`: every record synced.
- * - `partial`: some records failed or were invalid, within the failure threshold; downstream syncs run.
- * - `failed`: the sync could not run, or too many records failed; downstream syncs are skipped.
+ * - `success`: every record of the model is in the destination as the model says.
+ * - `partial`: some records failed, are invalid or still fail from earlier runs, within the
+ *   failure threshold; downstream syncs run.
+ * - `failed`: the sync could not run, or the records it could not sync exceed the threshold
+ *   share of its rows; downstream syncs are skipped.
  * - `skipped`: not run, see `reason`.
  */
 export type SyncStatus = 'success' | 'partial' | 'failed' | 'skipped';
@@ -27,6 +29,17 @@ export interface SyncCounts {
   skipped: number;
   /** Rows whose mapped values match what the destination was last confirmed to hold: not sent. */
   unchanged: number;
+  /** Rows that failed permanently in an earlier run and did not change since: not resent, still wrong. */
+  stillFailing: number;
+}
+
+/** Records failing with one error code, since when, and a few of them with the destination's message. */
+export interface FailureGroup {
+  code: string;
+  count: number;
+  since: string | null;
+  sinceRunId: string | null;
+  samples: { key: string; message: string }[];
 }
 
 export interface SyncResult extends SyncCounts {
@@ -40,6 +53,8 @@ export interface SyncResult extends SyncCounts {
   errors: RecordError[];
   /** Errors counted but not listed (the list is capped). */
   errorsOmitted: number;
+  /** The still-failing rows by error code. */
+  stillFailingErrors: FailureGroup[];
   /** Time the warehouse took to find new, changed and gone rows. */
   planMs: number;
   durationMs: number;
@@ -93,5 +108,6 @@ export function emptyCounts(): SyncCounts {
     invalid: 0,
     skipped: 0,
     unchanged: 0,
+    stillFailing: 0,
   };
 }

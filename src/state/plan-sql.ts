@@ -28,7 +28,14 @@ export interface PlanSql {
   changes: string;
   /** Records this sync created (id ledger) whose key left the model. */
   deletions: string;
+  /**
+   * Rows that failed permanently before and did not change: per error code its count and up to
+   * `STILL_FAILING_SAMPLES` rows (earliest first) with key, message, when and in which run.
+   */
+  stillFailing: string;
 }
+
+export const STILL_FAILING_SAMPLES = 5;
 
 export const ATTENTION_KINDS = ['new', 'changed', 'uncertain', 'null_key', 'duplicate_key'] as const;
 
@@ -88,7 +95,9 @@ export function planSql(input: PlanSqlInput): PlanSql {
     SELECT m.*, ${kind} AS __spoke_kind,
       s.row_hash AS __spoke_prev_hash, s.row_values AS __spoke_prev_values,
       COALESCE(s.destination_id, l.destination_id) AS __spoke_prev_id,
-      CASE WHEN l.created_by = $1 THEN 1 ELSE 0 END AS __spoke_own
+      CASE WHEN l.created_by = $1 THEN 1 ELSE 0 END AS __spoke_own,
+      f.error_code AS __spoke_f_code, f.error_message AS __spoke_f_message,
+      f.failed_at AS __spoke_f_at, f.run_id AS __spoke_f_run
     FROM model m
     LEFT JOIN ${table('snapshot')} s ON s.sync_id = $1 AND s.record_key = m.__spoke_key
     LEFT JOIN ${table('failures')} f ON f.sync_id = $1 AND f.record_key = m.__spoke_key
@@ -113,6 +122,16 @@ export function planSql(input: PlanSqlInput): PlanSql {
     SELECT ${[...aliases, 'p.__spoke_key', 'p.__spoke_hash', 'p.__spoke_kind', 'p.__spoke_prev_hash', 'p.__spoke_prev_values', 'p.__spoke_prev_id'].join(', ')}
     FROM planned p
     WHERE p.__spoke_kind IN (${ATTENTION_KINDS.map((k) => `'${k}'`).join(', ')})`,
+    stillFailing: `${planned}, failing AS (
+      SELECT __spoke_key, __spoke_f_code, __spoke_f_message, __spoke_f_at, __spoke_f_run,
+        ROW_NUMBER() OVER (PARTITION BY __spoke_f_code ORDER BY __spoke_f_at, __spoke_key) AS __spoke_rank,
+        COUNT(*) OVER (PARTITION BY __spoke_f_code) AS __spoke_count
+      FROM planned WHERE __spoke_kind = 'failed_unchanged'
+    )
+    SELECT __spoke_key AS record_key, __spoke_f_code AS error_code, __spoke_f_message AS error_message,
+      __spoke_f_at AS failed_at, __spoke_f_run AS run_id, __spoke_count AS code_count
+    FROM failing WHERE __spoke_rank <= ${STILL_FAILING_SAMPLES}
+    ORDER BY __spoke_count DESC, __spoke_f_code, __spoke_rank`,
     deletions: `SELECT l.record_key, l.destination_id, s.row_values
     FROM ${ledger}
     LEFT JOIN ${table('snapshot')} s ON s.sync_id = $1 AND s.record_key = l.record_key

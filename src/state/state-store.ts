@@ -1,5 +1,6 @@
 import type { SyncSpec } from '../config/types.js';
 import type { RecordOutcome } from '../destinations/contract.js';
+import type { FailureGroup } from '../observe/lifecycle.js';
 import type { Row } from '../warehouse/warehouse.js';
 
 /**
@@ -87,6 +88,7 @@ export interface SyncRunRecord {
   invalid: number;
   skipped: number;
   unchanged: number;
+  stillFailing: number;
   error: string | null;
   finishedAt: Date;
 }
@@ -156,7 +158,11 @@ export interface ChangeSet {
   changes(): AsyncIterable<Change[]>;
   /** Records this sync created (the id ledger) whose key is no longer in the model. */
   deletions(): AsyncIterable<Deletion[]>;
+  /** The rows counted in `failedUnchanged`, grouped by error code, with samples. */
+  stillFailing(): Promise<FailureGroup[]>;
 }
+
+export type { FailureGroup };
 
 export type LoggedOperation = 'upsert' | 'update' | 'create' | 'delete' | 'associate';
 

@@ -13,6 +13,7 @@ import type {
   ChangeSet,
   CommittedBatch,
   Deletion,
+  FailureGroup,
   InFlightBatch,
   LockOwner,
   PlanOptions,
@@ -119,7 +120,8 @@ export class WarehouseStateStore implements StateStore {
       this.session.query(
         `UPDATE ${this.table('sync_runs')}
             SET status = $3, attempted = $4, created = $5, updated = $6, deleted = $7, failed = $8,
-                invalid = $9, skipped = $10, unchanged = $11, error = $12, finished_at = $13
+                invalid = $9, skipped = $10, unchanged = $11, error = $12, finished_at = $13,
+                still_failing = $14
           WHERE run_id = $1 AND sync_id = $2`,
         [
           runId,
@@ -135,6 +137,7 @@ export class WarehouseStateStore implements StateStore {
           result.unchanged,
           this.errorText(result.error),
           this.time(result.finishedAt),
+          result.stillFailing,
         ],
       ),
     );
@@ -184,6 +187,10 @@ export class WarehouseStateStore implements StateStore {
         yield* guardStream(guard, action, session.stream(sql.deletions, params, batchSize), (rows) =>
           rows.map(toDeletion),
         );
+      },
+      async stillFailing(): Promise<FailureGroup[]> {
+        if (counts.failedUnchanged === 0) return [];
+        return toFailureGroups(await guard(action, () => session.query(sql.stillFailing, params)));
       },
     };
   }
@@ -263,6 +270,27 @@ function toChange(row: Row, columns: readonly string[]): Change {
       ? { values: parseValues(row.__spoke_prev_values), destinationId: text(row.__spoke_prev_id) }
       : null,
   };
+}
+
+function toFailureGroups(rows: Row[]): FailureGroup[] {
+  const groups = new Map<string, FailureGroup>();
+  for (const row of rows) {
+    const code = String(row.error_code);
+    let group = groups.get(code);
+    if (!group) {
+      // Rows come earliest first within a code.
+      group = {
+        code,
+        count: count(row.code_count),
+        since: text(row.failed_at),
+        sinceRunId: text(row.run_id),
+        samples: [],
+      };
+      groups.set(code, group);
+    }
+    group.samples.push({ key: String(row.record_key), message: text(row.error_message) ?? '' });
+  }
+  return [...groups.values()];
 }
 
 function toDeletion(row: Row): Deletion {

@@ -70,7 +70,7 @@ export async function writeBatch(
   await writer.upsert({
     table: table('failures'),
     identity: sync,
-    fixed: { failed_at: now },
+    fixed: { failed_at: now, run_id: text(context.runId) },
     columns: [
       ['record_key', 'text'],
       ['row_hash', 'text'],

@@ -17,6 +17,8 @@ interface SyncJson {
   failed: number;
   skipped: number;
   unchanged: number;
+  still_failing: number;
+  still_failing_errors: { code: string; count: number; since_run_id: string; samples: { key: string }[] }[];
   errors: { key: string; code: string }[];
 }
 
@@ -54,9 +56,17 @@ async function sync(projectDir: string, args: string[] = [], target?: Target) {
     cwd: projectDir,
     env: target?.env ?? {},
   });
-  const document = JSON.parse(result.stdout) as { syncs?: SyncJson[]; error?: { message: string } };
+  const document = JSON.parse(result.stdout) as {
+    run_id: string;
+    syncs?: SyncJson[];
+    error?: { message: string };
+  };
   if (!document.syncs) throw new Error(`spoke sync failed: ${result.stdout}\n${result.stderr}`);
-  return { exitCode: result.exitCode, syncs: new Map(document.syncs.map((s) => [s.id, s])) };
+  return {
+    exitCode: result.exitCode,
+    runId: document.run_id,
+    syncs: new Map(document.syncs.map((s) => [s.id, s])),
+  };
 }
 
 /** Reads spoke's state tables the way a team would, with SQL on the warehouse. */
@@ -84,18 +94,42 @@ describe('incremental syncs of the example project', () => {
     await project?.cleanup();
   });
 
-  it('sends nothing on a rerun when nothing changed, and does not resend rows that failed permanently', async () => {
+  it('sends nothing on a rerun when nothing changed, and reports rows that failed permanently as still failing', async () => {
     const first = await sync(project.dir);
     expect(first.syncs.get(ACCOUNTS_SF)!.created).toBe(59);
+    const failedFirst = [...first.syncs.values()].reduce((sum, s) => sum + s.failed, 0);
+    expect(failedFirst).toBe(7);
 
     const second = await sync(project.dir);
 
-    expect(second.exitCode).toBe(0);
+    // Not resent, and not hidden: the run is not a success while records are still wrong.
+    expect(second.exitCode).toBe(1);
     for (const [id, result] of second.syncs) {
       expect(result.attempted, id).toBe(0);
-      expect(result.unchanged + result.skipped, id).toBe(first.syncs.get(id)!.attempted);
-      expect(result.skipped, id).toBe(first.syncs.get(id)!.failed);
+      expect(result.unchanged + result.still_failing, id).toBe(first.syncs.get(id)!.attempted);
+      expect(result.still_failing, id).toBe(first.syncs.get(id)!.failed);
+      expect(result.status, id).toBe(result.still_failing > 0 ? 'partial' : 'success');
+      const codes = result.still_failing_errors.map((group) => [group.code, group.count]);
+      const firstCodes = new Map<string, number>();
+      for (const error of first.syncs.get(id)!.errors)
+        firstCodes.set(error.code, (firstCodes.get(error.code) ?? 0) + 1);
+      expect(Object.fromEntries(codes), id).toEqual(Object.fromEntries(firstCodes));
+      for (const group of result.still_failing_errors) {
+        expect(group.since_run_id, id).toBe(first.runId);
+        expect(group.samples.length).toBeGreaterThan(0);
+      }
     }
+  });
+
+  it('says on a rerun which records still fail, since which run, with their codes, and exits 1', async () => {
+    const rerun = await runSpoke(['sync'], { cwd: project.dir });
+    expect(rerun.exitCode).toBe(1);
+    expect(rerun.stdout).toMatch(/0 created, 0 updated, 0 failed, 0 invalid, 7 still failing\./);
+    expect(rerun.stdout).toMatch(
+      /crm_contacts:salesforce\.Contact .*still failing 3 \(since run [0-9a-f]{8}, \d{4}-\d\d-\d\d \d\d:\d\d UTC\)/,
+    );
+    expect(rerun.stdout).toMatch(/still failing\s+INVALID_EMAIL_ADDRESS ×2\s+usr_00005, usr_00014/);
+    expect(rerun.stdout).toMatch(/still failing\s+REQUIRED_FIELD_MISSING ×1\s+usr_00020/);
   });
 
   it('updates only the row whose values changed, sending only the changed fields', async () => {
@@ -117,9 +151,10 @@ describe('incremental syncs of the example project', () => {
 
     const run = await sync(project.dir);
 
-    expect(run.exitCode).toBe(0);
+    // Exit 1: the example's bad rows still fail; the changed row went out.
+    expect(run.exitCode).toBe(1);
     for (const id of [ACCOUNTS_SF, ACCOUNTS_HS]) {
-      expect(run.syncs.get(id)).toMatchObject({ attempted: 1, updated: 1, created: 0 });
+      expect(run.syncs.get(id)).toMatchObject({ attempted: 1, updated: 1, created: 0, still_failing: 1 });
     }
     for (const id of [CONTACTS_SF, CONTACTS_HS]) expect(run.syncs.get(id)!.attempted).toBe(0);
     const after = await CrmReadback.open(project.dir);
@@ -142,6 +177,18 @@ describe('incremental syncs of the example project', () => {
     }
   });
 
+  it('does not skip the syncs after a healthy sync whose one retried record fails again', async () => {
+    // 1 of the 60 accounts is wrong: the accounts syncs are partial, and the contacts syncs run.
+    const run = await sync(project.dir, ['--retry-failed', '--select', 'crm_accounts+']);
+    for (const id of [ACCOUNTS_SF, ACCOUNTS_HS]) {
+      expect(run.syncs.get(id)).toMatchObject({ status: 'partial', attempted: 1, failed: 1 });
+    }
+    for (const id of [CONTACTS_SF, CONTACTS_HS]) {
+      expect(run.syncs.get(id)!.status, id).toBe('partial');
+      expect(run.syncs.get(id)!.attempted, id).toBeGreaterThan(0);
+    }
+  });
+
   it('re-syncs every row with --full-refresh', async () => {
     const run = await sync(project.dir, ['--full-refresh', '--select', 'crm_accounts:hubspot.companies']);
     expect(run.syncs.get(ACCOUNTS_HS)).toMatchObject({ attempted: 60, updated: 59, failed: 1 });
@@ -149,21 +196,21 @@ describe('incremental syncs of the example project', () => {
 
   it('keeps every run and every attempt in the warehouse state tables', async () => {
     const runs = await stateQuery(project.dir, 'SELECT count(*)::INTEGER AS n FROM spoke.runs');
-    expect(runs[0]!.n).toBe(5);
+    expect(runs[0]!.n).toBe(7);
     const perSync = await stateQuery(
       project.dir,
       `SELECT sync_id, count(*)::INTEGER AS runs, sum(attempted)::INTEGER AS attempted
        FROM spoke.sync_runs GROUP BY sync_id ORDER BY sync_id`,
     );
     expect(perSync.find((row) => row.sync_id === ACCOUNTS_HS)).toMatchObject({
-      runs: 5,
-      attempted: 60 + 0 + 1 + 1 + 60,
+      runs: 7,
+      attempted: 60 + 0 + 0 + 1 + 1 + 1 + 60,
     });
     const logged = await stateQuery(
       project.dir,
       `SELECT count(*)::INTEGER AS n FROM spoke.record_log WHERE sync_id = '${ACCOUNTS_HS}'`,
     );
-    expect(logged[0]!.n).toBe(60 + 0 + 1 + 1 + 60);
+    expect(logged[0]!.n).toBe(60 + 0 + 1 + 1 + 1 + 60);
     const ledger = await stateQuery(
       project.dir,
       `SELECT count(*)::INTEGER AS n FROM spoke.id_ledger WHERE destination = 'salesforce' AND object = 'Account'`,
@@ -297,7 +344,13 @@ describe('update and create modes', () => {
     expect(await dbt(project.dir, ['build'])).toBe(0);
     const second = await sync(project.dir, ['--select', CONTACTS_SF]);
 
-    expect(second.syncs.get(CONTACTS_SF)).toMatchObject({ attempted: 2, created: 1, skipped: 1 + 3 });
+    // The existing record is skipped; the three rows that failed before still fail.
+    expect(second.syncs.get(CONTACTS_SF)).toMatchObject({
+      attempted: 2,
+      created: 1,
+      skipped: 1,
+      still_failing: 3,
+    });
     const contacts = await salesforceContacts();
     expect(contacts).toHaveLength(249);
     expect(contacts.find((record) => record.Wistia_User_Id__c === 'usr_00002')!.Title).not.toBe(

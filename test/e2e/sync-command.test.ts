@@ -16,6 +16,7 @@ interface Document {
     created: number;
     updated: number;
     failed: number;
+    still_failing: number;
     reason?: string;
   }[];
 }
@@ -86,10 +87,19 @@ describe('spoke sync after a dbt build', () => {
     }
 
     const second = await runSpoke(['sync', '--select', 'crm_accounts', '--json'], { cwd: project.dir });
-    // Nothing changed: nothing is sent, and the row that failed for good is not retried.
-    expect(second.exitCode).toBe(0);
+    // Nothing changed: nothing is sent, and the row that failed for good is not retried, but it
+    // is still reported, so the run is not a success.
+    expect(second.exitCode).toBe(1);
     for (const sync of (JSON.parse(second.stdout) as Document).syncs) {
-      expect(sync).toMatchObject({ attempted: 0, created: 0, updated: 0, unchanged: 59, skipped: 1 });
+      expect(sync).toMatchObject({
+        status: 'partial',
+        attempted: 0,
+        created: 0,
+        updated: 0,
+        unchanged: 59,
+        skipped: 0,
+        still_failing: 1,
+      });
     }
   });
 
@@ -110,8 +120,12 @@ describe('spoke sync after a dbt build', () => {
     const result = await withUnreachableSandbox(project.dir, () =>
       runSpoke(['sync', '--json'], { cwd: project.dir }),
     );
-    expect(result.exitCode).toBe(0);
-    for (const sync of (JSON.parse(result.stdout) as Document).syncs) expect(sync.attempted).toBe(0);
+    // Exit 1 only because the example's bad rows still fail: no sync was refused.
+    expect(result.exitCode).toBe(1);
+    for (const sync of (JSON.parse(result.stdout) as Document).syncs) {
+      expect(sync.attempted).toBe(0);
+      expect(sync.status).toBe(sync.still_failing > 0 ? 'partial' : 'success');
+    }
   });
 
   it('fails the syncs of an unreachable destination with the reason, and skips the syncs after them', async () => {

@@ -73,6 +73,7 @@ describe.each(FLAVOURS)('state tables in %s', (flavour) => {
       invalid: 1,
       skipped: 0,
       unchanged: 90,
+      stillFailing: 0,
       error: null,
       finishedAt: new Date('2024-05-01T12:00:05Z'),
     });
@@ -102,6 +103,7 @@ describe.each(FLAVOURS)('state tables in %s', (flavour) => {
         invalid: 1,
         skipped: 0,
         unchanged: 90,
+        still_failing: 0,
         error: null,
         started_at: '2024-05-01T12:00:01.000Z',
         finished_at: '2024-05-01T12:00:05.000Z',

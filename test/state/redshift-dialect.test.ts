@@ -111,6 +111,7 @@ describe('the redshift state dialect, run on PostgreSQL', () => {
       invalid: 0,
       skipped: 0,
       unchanged: 0,
+      stillFailing: 0,
       error: null,
       finishedAt: new Date(),
     });

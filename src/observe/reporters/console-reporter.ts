@@ -55,12 +55,14 @@ export class ConsoleReporter implements Reporter {
     }
     const more = result.errors.length + result.errorsOmitted - ERRORS_SHOWN;
     if (more > 0) this.line(pc.dim(`    … and ${more} more (spoke sync --json lists them all)`));
+    for (const line of stillFailingLines(result)) this.line(line);
   }
 
   onRunEnd(run: RunResult): void {
     this.multiBar?.stop();
-    const total = (key: 'created' | 'updated' | 'failed' | 'invalid' | 'attempted') =>
+    const total = (key: 'created' | 'updated' | 'failed' | 'invalid' | 'attempted' | 'stillFailing') =>
       run.syncs.reduce((sum, sync) => sum + sync[key], 0);
+    const stillFailing = total('stillFailing') > 0 ? `, ${total('stillFailing')} still failing` : '';
     const seconds = (run.durationMs / 1000).toFixed(1);
     if (run.syncs.length === 0) {
       this.line('No syncs to run: no model in scope declares meta.spoke.');
@@ -68,7 +70,7 @@ export class ConsoleReporter implements Reporter {
     }
     const summary = run.dryRun
       ? `Plan: ${total('attempted')} records would be sent, ${total('invalid')} invalid (${seconds}s). Nothing was written.`
-      : `Done in ${seconds}s: ${total('created')} created, ${total('updated')} updated, ${total('failed')} failed, ${total('invalid')} invalid.`;
+      : `Done in ${seconds}s: ${total('created')} created, ${total('updated')} updated, ${total('failed')} failed, ${total('invalid')} invalid${stillFailing}.`;
     this.line(run.status === 'success' ? pc.green(summary) : pc.yellow(summary));
   }
 
@@ -91,8 +93,32 @@ export function formatSyncLine(result: SyncResult, dryRun: boolean): string {
     ? `would send ${result.attempted}, delete ${result.deleted}, invalid ${result.invalid}, unchanged ${result.unchanged}`
     : `created ${result.created}, updated ${result.updated}, failed ${result.failed}, invalid ${result.invalid}` +
       (result.skipped ? `, skipped ${result.skipped}` : '') +
+      (result.stillFailing ? `, still failing ${result.stillFailing}${since(result)}` : '') +
       (result.deleted ? `, deleted ${result.deleted}` : '') +
       (result.unchanged ? `, unchanged ${result.unchanged}` : '');
   const reason = result.status === 'failed' && result.reason ? `  ${pc.red(result.reason)}` : '';
   return `${head}  ${counts}  (${(result.durationMs / 1000).toFixed(1)}s)${reason}`;
+}
+
+/** `(since run 1b2c3d4e, 2026-12-01 09:30 UTC)`: when the earliest still-failing record failed. */
+function since(result: SyncResult): string {
+  const earliest = [...result.stillFailingErrors].sort((a, b) =>
+    String(a.since).localeCompare(String(b.since)),
+  )[0];
+  if (!earliest?.since) return '';
+  const when = earliest.since.replace('T', ' ').replace(/:\d\d(\.\d+)?Z?$/, '');
+  return earliest.sinceRunId
+    ? ` (since run ${earliest.sinceRunId.slice(0, 8)}, ${when} UTC)`
+    : ` (since ${when} UTC)`;
+}
+
+/** One line per error code of the still-failing records: count, a few keys, the destination's message. */
+function stillFailingLines(result: SyncResult): string[] {
+  return result.stillFailingErrors.map((group) => {
+    const keys = group.samples.map((sample) => sample.key).join(', ');
+    const others =
+      group.count > group.samples.length ? ` and ${group.count - group.samples.length} more` : '';
+    const message = group.samples[0]?.message ?? '';
+    return `    ${pc.dim('still failing')}  ${pc.red(group.code)} ×${group.count}  ${pc.dim(keys + others)}  ${message}`;
+  });
 }

@@ -17,8 +17,16 @@ export function syncJson(sync: SyncResult) {
     invalid: sync.invalid,
     skipped: sync.skipped,
     unchanged: sync.unchanged,
+    still_failing: sync.stillFailing,
     errors: sync.errors,
     errors_omitted: sync.errorsOmitted,
+    still_failing_errors: sync.stillFailingErrors.map((group) => ({
+      code: group.code,
+      count: group.count,
+      since: group.since,
+      since_run_id: group.sinceRunId,
+      samples: group.samples,
+    })),
     plan_ms: sync.planMs,
     duration_ms: sync.durationMs,
   };

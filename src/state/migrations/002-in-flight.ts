@@ -22,6 +22,8 @@ const NOT_A_VERDICT = [
  *   to a crash or a dropped connection leaves a trace and the record is resent.
  * - `id_ledger.created_by`: the sync that created the record; mirror deletes only those.
  * - `runs.error`: why a run stopped before or while syncing; `locks.run_id`: which run holds a lock.
+ * - `failures.run_id`: the run that recorded the failure; `sync_runs.still_failing`: rows that
+ *   failed before, did not change, and so were not resent.
  */
 export function inFlightMigration(dialect: WarehouseType): Migration {
   const text = dialect === 'redshift' ? 'VARCHAR(65535)' : dialect === 'duckdb' ? 'VARCHAR' : 'text';
@@ -48,6 +50,8 @@ export function inFlightMigration(dialect: WarehouseType): Migration {
       `UPDATE ${t('id_ledger')} SET created_by = sync_id`,
       `ALTER TABLE ${t('runs')} ADD COLUMN error ${text}`,
       `ALTER TABLE ${t('locks')} ADD COLUMN run_id ${dialect === 'redshift' ? 'VARCHAR(256)' : text}`,
+      `ALTER TABLE ${t('failures')} ADD COLUMN run_id ${dialect === 'redshift' ? 'VARCHAR(256)' : text}`,
+      `ALTER TABLE ${t('sync_runs')} ADD COLUMN still_failing BIGINT DEFAULT 0`,
       `DELETE FROM ${t('failures')} WHERE error_code IN (${codes}) OR error_code LIKE 'ERROR_HTTP_%'`,
     ],
   };
