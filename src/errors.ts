@@ -42,6 +42,23 @@ export class SpokeError extends Error {
   }
 }
 
+/**
+ * A destination that could not be used (login, describe). `retryable`: the destination did not
+ * refuse (a 5xx, a reset, a timeout), so trying again may help; a refused login or an unknown
+ * object is not.
+ */
+export class DestinationError extends SpokeError {
+  override name = 'DestinationError';
+  declare readonly code: 'SPOKE_DESTINATION_AUTH' | 'SPOKE_DESTINATION';
+  constructor(
+    code: 'SPOKE_DESTINATION_AUTH' | 'SPOKE_DESTINATION',
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(code, message);
+  }
+}
+
 /** Usage and configuration problems: exit code 2, nothing written anywhere. */
 export class ConfigError extends SpokeError {
   override name = 'ConfigError';

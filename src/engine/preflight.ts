@@ -46,7 +46,10 @@ export function preflightColumns(spec: SyncSpec, columns: ColumnInfo[]): Diagnos
 }
 
 /** Every field exists and is writable in the sync's mode; `match` and lookups identify records. */
-export async function preflightDestination(spec: SyncSpec, destination: Destination): Promise<Diagnostic[]> {
+export async function preflightDestination(
+  spec: SyncSpec,
+  destination: Pick<Destination, 'name' | 'describe'>,
+): Promise<Diagnostic[]> {
   const diagnostics: Diagnostic[] = [];
   const at = reporter(spec, diagnostics);
   const schema = await destination.describe(spec.object);

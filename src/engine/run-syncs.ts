@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import type { SyncSpec } from '../config/types.js';
-import { ConfigError, type Diagnostic, SpokeError } from '../errors.js';
+import { ConfigError, DestinationError, type Diagnostic, SpokeError } from '../errors.js';
 import { runGraph } from '../graph/run-graph.js';
 import { selectSyncs } from '../graph/select-syncs.js';
 import { buildSyncGraph } from '../graph/sync-graph.js';
@@ -15,6 +15,7 @@ import type { Warehouse, WarehouseConnection } from '../warehouse/warehouse.js';
 import { type ConnectedDestinations, connectDestinations } from './connect-destinations.js';
 import type { LoadedProject } from './load-project.js';
 import { preflightColumns, preflightDestination } from './preflight.js';
+import { retryCheck } from './retry-check.js';
 import { needsDestination, type PlannedSync, planSync, rowsToSend, syncOne } from './sync-one.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './write-with-retry.js';
 
@@ -155,12 +156,19 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
         const plan = planned.get(spec.id);
         return plan !== undefined && needsDestination(spec, plan.changeSet);
       });
-      for (const [name, reason] of await checkDestinations(open, active)) {
+      const retry = options.retry ?? DEFAULT_RETRY;
+      for (const [name, reason] of await checkDestinations(open, active, retry, deadline.signal)) {
         for (const spec of active) if (spec.destination === name) cannotRun.set(spec.id, reason);
       }
       await preflight(
         active.filter((spec) => !cannotRun.has(spec.id)),
-        (spec) => preflightDestination(spec, open.destinations.get(spec.destination)),
+        (spec) => {
+          const destination = open.destinations.get(spec.destination);
+          const describe = (object: string) =>
+            retryCheck(() => destination.describe(object), retry, deadline.signal);
+          return preflightDestination(spec, { name: destination.name, describe });
+        },
+        cannotRun,
       );
     }
     const open = session;
@@ -312,25 +320,46 @@ async function openWarehouseWaiting(connection: WarehouseConnection, waitMs: num
   }
 }
 
-/** Logs in to each destination the syncs need; those that refuse are returned with the reason. */
-async function checkDestinations(session: Session, specs: SyncSpec[]): Promise<Map<string, string>> {
+/**
+ * Logs in to each destination the syncs need, trying again as writes do when it did not answer;
+ * those that refuse or stay silent are returned with the reason.
+ */
+async function checkDestinations(
+  session: Session,
+  specs: SyncSpec[],
+  retry: RetryPolicy,
+  signal: AbortSignal,
+): Promise<Map<string, string>> {
   const unreachable = new Map<string, string>();
   for (const name of new Set(specs.map((spec) => spec.destination))) {
-    await session.destinations
-      .get(name)
-      .check()
-      .catch((error: unknown) => {
-        if (!(error instanceof SpokeError)) throw error;
-        unreachable.set(name, error.message);
-      });
+    const destination = session.destinations.get(name);
+    await retryCheck(() => destination.check(), retry, signal).catch((error: unknown) => {
+      if (!(error instanceof SpokeError)) throw error;
+      unreachable.set(name, error.message);
+    });
   }
   return unreachable;
 }
 
-/** Runs one kind of check over every sync and stops the run, before any write, on a problem. */
-async function preflight(specs: SyncSpec[], check: (spec: SyncSpec) => Promise<Diagnostic[]>): Promise<void> {
+/**
+ * Runs one kind of check over every sync and stops the run, before any write, on a mapping
+ * problem. A sync whose destination could not be asked (`DestinationError`) cannot run, and
+ * goes into `cannotRun` with the reason; the others go on.
+ */
+async function preflight(
+  specs: SyncSpec[],
+  check: (spec: SyncSpec) => Promise<Diagnostic[]>,
+  cannotRun?: Map<string, string>,
+): Promise<void> {
   const diagnostics: Diagnostic[] = [];
-  for (const spec of specs) diagnostics.push(...(await check(spec)));
+  for (const spec of specs) {
+    try {
+      diagnostics.push(...(await check(spec)));
+    } catch (error) {
+      if (!cannotRun || !(error instanceof DestinationError)) throw error;
+      cannotRun.set(spec.id, error.message);
+    }
+  }
   if (diagnostics.length > 0) {
     throw new ConfigError(
       `${diagnostics.length} mapping problem${diagnostics.length === 1 ? '' : 's'} found before syncing; nothing was written.`,

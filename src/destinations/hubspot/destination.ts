@@ -1,5 +1,5 @@
 import { Client } from '@hubspot/api-client';
-import { SpokeError } from '../../errors.js';
+import { DestinationError, SpokeError } from '../../errors.js';
 import { chunk } from '../../util/chunk.js';
 import type {
   Destination,
@@ -75,11 +75,12 @@ export function createHubspotDestination(
       } catch (error) {
         const failure = callFailure(error, secrets);
         const rejected = isApiException(error) && (error.code === 401 || error.code === 403);
-        throw new SpokeError(
+        throw new DestinationError(
           'SPOKE_DESTINATION_AUTH',
           rejected
             ? `${where} refused the access token (${failure.message}). Check access_token in spoke.yml: it must be a valid private app token with CRM scopes.`
-            : `${where} could not be reached to verify credentials (${failure.message}). Check base_url and that the service is up.`,
+            : `${where} did not answer the credentials check (${failure.message}). Check base_url, and that HubSpot is reachable from here.`,
+          !rejected,
         );
       }
     },
@@ -89,11 +90,7 @@ export function createHubspotDestination(
       if (!schema) {
         schema = describeObject(api, object).catch((error: unknown) => {
           schemas.delete(object);
-          const failure = callFailure(error, secrets);
-          throw new SpokeError(
-            'SPOKE_DESTINATION',
-            `${where} could not list the properties of "${object}" (${failure.message}). Check the object type name and the token's scopes.`,
-          );
+          throw describeError(where, object, error, secrets);
         });
         schemas.set(object, schema);
       }
@@ -147,6 +144,28 @@ async function writeBatch(
     const failure = callFailure(error, batch.secrets);
     return new Map(batch.records.map((r) => [r.key, { key: r.key, status: 'failed', error: failure }]));
   }
+}
+
+/** Why the properties of an object could not be read, with the fix that fits the answer. */
+function describeError(
+  where: string,
+  object: string,
+  error: unknown,
+  secrets: (string | undefined)[],
+): DestinationError {
+  const failure = callFailure(error, secrets);
+  const status = isApiException(error) ? error.code : undefined;
+  const fix =
+    status === 404 || status === 400
+      ? ' Check the object type name (contacts, companies, deals, or a custom object such as 2-1234567).'
+      : status === 401 || status === 403
+        ? ` Check that the token's private app has the crm.schemas.${object}.read scope.`
+        : '';
+  return new DestinationError(
+    'SPOKE_DESTINATION',
+    `${where} could not list the properties of "${object}" (${failure.message}).${fix}`,
+    fix === '' && failure.transient,
+  );
 }
 
 function noOutcome(key: string): RecordOutcome {

@@ -1,4 +1,4 @@
-import { SpokeError } from '../../errors.js';
+import { DestinationError, SpokeError } from '../../errors.js';
 import { redact } from '../../util/redact.js';
 import type {
   Destination,
@@ -154,10 +154,15 @@ export function createSalesforceDestination(
         return await describe(object);
       } catch (error) {
         if (error instanceof SpokeError) throw error;
+        const failure = thrownError(error);
         const message = errorText(error);
-        throw new SpokeError(
+        const unknownObject = ['NOT_FOUND', 'INVALID_TYPE'].includes(failure.code);
+        throw new DestinationError(
           'SPOKE_DESTINATION',
-          `Salesforce destination "${config.name}" could not describe ${object}: ${message}. Check the object's API name (custom objects end in __c) and that the user can see it.`,
+          unknownObject
+            ? `Salesforce destination "${config.name}" has no object ${object} (${message}). Check the object's API name (custom objects end in __c) and that the user can see it.`
+            : `Salesforce destination "${config.name}" could not describe ${object}: ${message}.`,
+          !unknownObject && failure.transient,
         );
       }
     },

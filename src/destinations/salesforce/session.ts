@@ -1,5 +1,5 @@
 import { Connection } from 'jsforce';
-import { ConfigError, SpokeError } from '../../errors.js';
+import { ConfigError, DestinationError, SpokeError } from '../../errors.js';
 import { redact, registerSecret } from '../../util/redact.js';
 import type { SalesforceConnectionOptions } from '../contract.js';
 
@@ -107,6 +107,13 @@ export class SalesforceSession {
   authError(error: unknown): SpokeError {
     if (error instanceof SpokeError) return error;
     const reason = errorText(error);
+    if (!refusedLogin(error)) {
+      return new DestinationError(
+        'SPOKE_DESTINATION_AUTH',
+        `Salesforce destination "${this.config.name}" could not log in at ${this.config.loginUrl}: the login server did not answer the request (${reason}). Check login_url, and that Salesforce is reachable from here.`,
+        true,
+      );
+    }
     const mode = authMode(this.config);
     const what =
       mode === 'token'
@@ -114,9 +121,10 @@ export class SalesforceSession {
         : mode === 'client'
           ? "Check client_id and client_secret, that the connected app allows the client-credentials flow, and that login_url is the org's My Domain URL."
           : 'Check username, password (with the security token appended if the org requires one), client_id and client_secret, and that login_url is the right one (login.salesforce.com for production, test.salesforce.com for sandboxes).';
-    return new SpokeError(
+    return new DestinationError(
       'SPOKE_DESTINATION_AUTH',
       `Salesforce destination "${this.config.name}" could not log in at ${this.config.loginUrl}: ${reason}. ${what}`,
+      false,
     );
   }
 
@@ -124,4 +132,20 @@ export class SalesforceSession {
     this.ready = null;
     this.connection = null;
   }
+}
+
+/**
+ * Whether the login server refused the credentials: an OAuth error answer (`invalid_grant`,
+ * `invalid_client_id`, …) or a REST 401/403 about the token. A 5xx, a reset or an answer without
+ * an OAuth error is not a refusal: trying again may succeed.
+ */
+function refusedLogin(error: unknown): boolean {
+  const e = error as { name?: unknown; errorCode?: unknown; data?: unknown; code?: unknown };
+  if (typeof e?.name === 'string' && /^[a-z]+(_[a-z]+)+$/.test(e.name)) return true;
+  if (typeof e?.errorCode === 'string' && e.data !== undefined) {
+    return ['INVALID_SESSION_ID', 'INVALID_AUTH_HEADER', 'INVALID_LOGIN', 'API_DISABLED_FOR_ORG'].includes(
+      e.errorCode,
+    );
+  }
+  return false;
 }
