@@ -1,6 +1,7 @@
 import type { ModelSpokeBlock } from '../dbt/spoke-meta.js';
 import type { Diagnostic } from '../errors.js';
 import { closestMatches, didYouMean, formatList } from '../util/suggest.js';
+import { ownValue } from './own-value.js';
 import type { SpokeConfig, SyncSpec } from './types.js';
 
 /** One normalised block with where it came from; every rule reads this and returns its problems. */
@@ -57,7 +58,7 @@ const destinationExists: BlockRule = (context) => {
 };
 
 const featuresMatchDestination: BlockRule = (context) => {
-  const destination = context.config.destinations[context.spec.destination];
+  const destination = ownValue(context.config.destinations, context.spec.destination);
   if (!destination) return [];
   const problems: Diagnostic[] = [];
   if (destination.type !== 'salesforce') {

@@ -3,8 +3,10 @@ import type { ModelSpokeBlock } from '../dbt/spoke-meta.js';
 import type { Diagnostic } from '../errors.js';
 import { closestMatches, formatList } from '../util/suggest.js';
 import { type BlockContext, blockRules } from './block-rules.js';
+import { fieldLimitDiagnostic, syncLimitDiagnostic } from './input-limits.js';
 import { issuesToDiagnostics } from './issues-to-diagnostics.js';
 import { spokeBlockSchema } from './meta-schema.js';
+import { reservedKeyDiagnostics } from './reserved-keys.js';
 import type { SpokeConfig, SyncSpec } from './types.js';
 
 type SpokeBlock = z.output<typeof spokeBlockSchema>;
@@ -164,22 +166,37 @@ export function buildSyncSpecs(
   config: SpokeConfig,
   options: BuildSyncSpecsOptions = {},
 ): BuildSyncSpecsResult {
-  const diagnostics: Diagnostic[] = [];
+  const tooMany = syncLimitDiagnostic(blocks);
+  if (tooMany) return { specs: [], diagnostics: [tooMany] };
+  // Appended one by one: a block with many problems must not overflow the stack as arguments.
+  let diagnostics: Diagnostic[] = [];
+  const report = (found: readonly Diagnostic[]) => {
+    diagnostics = diagnostics.concat(found);
+  };
   const declared: Declared[] = [];
   const brokenModels = new Set<string>();
 
   for (const block of blocks) {
     const modelProblems = modelDiagnostics(block);
-    diagnostics.push(...modelProblems);
+    report(modelProblems);
     if (modelProblems.length > 0) brokenModels.add(block.name);
     if (!isRecord(block.raw) && !Array.isArray(block.raw)) continue;
     const raws: unknown[] = Array.isArray(block.raw) ? block.raw : [block.raw];
     raws.forEach((raw, index) => {
+      const unreadable = [
+        ...reservedKeyDiagnostics(raw, { file: block.file, model: block.name, prefix: ['spoke', index] }),
+        ...[fieldLimitDiagnostic(block, index, raw)].filter((d): d is Diagnostic => d !== null),
+      ];
+      if (unreadable.length > 0) {
+        brokenModels.add(block.name);
+        report(unreadable);
+        return;
+      }
       const parsed = spokeBlockSchema.safeParse(raw);
       if (!parsed.success) {
         brokenModels.add(block.name);
-        diagnostics.push(
-          ...issuesToDiagnostics(spokeBlockSchema, raw, parsed.error.issues, {
+        report(
+          issuesToDiagnostics(spokeBlockSchema, raw, parsed.error.issues, {
             file: block.file,
             model: block.name,
             prefix: ['spoke', index],
@@ -204,7 +221,7 @@ export function buildSyncSpecs(
 
   const specs: SyncSpec[] = [];
   for (const entry of declared) {
-    diagnostics.push(...entry.problems);
+    report(entry.problems);
     if (entry.problems.length === 0 && !brokenModels.has(entry.block.name)) specs.push(entry.spec);
   }
   return { specs, diagnostics };

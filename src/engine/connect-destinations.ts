@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { ownValue } from '../config/own-value.js';
 import type { DestinationConfig, SpokeConfig } from '../config/types.js';
 import type { Destination } from '../destinations/contract.js';
 import { createHubspotDestination } from '../destinations/hubspot/destination.js';
@@ -53,7 +54,7 @@ export async function connectDestinations(
 
   const destinations = new Map<string, Destination>();
   for (const name of names) {
-    const configured = config.destinations[name];
+    const configured = ownValue(config.destinations, name);
     if (!configured) {
       throw new SpokeError('SPOKE_CONFIG_INVALID', `Destination "${name}" is not defined in spoke.yml.`);
     }
