@@ -135,6 +135,7 @@ export async function loadSpokeConfig(options: LoadSpokeConfigOptions): Promise<
   if (text === null)
     return {
       file: null,
+      target: options.target,
       destinations: Object.create(null),
       sandbox: null,
       state: { schema: DEFAULT_STATE_SCHEMA },
@@ -196,6 +197,7 @@ export async function loadSpokeConfig(options: LoadSpokeConfigOptions): Promise<
 
   return {
     file,
+    target: options.target,
     destinations,
     sandbox,
     state: { schema: written.state?.schema ?? DEFAULT_STATE_SCHEMA },

@@ -143,7 +143,13 @@ associations: [{ to: companies, column: account_id, match: wistia_account_id, ty
   });
 
   it('tells a project without spoke.yml to create one', () => {
-    const noFile: SpokeConfig = { file: null, destinations: {}, sandbox: null, state: { schema: 'spoke' } };
+    const noFile: SpokeConfig = {
+      file: null,
+      target: 'dev',
+      destinations: {},
+      sandbox: null,
+      state: { schema: 'spoke' },
+    };
     const { diagnostics } = buildSyncSpecs([crmAccounts()], noFile);
     expect(diagnostics).toHaveLength(2);
     expect(diagnostics[0]!.fix).toContain('create spoke.yml beside dbt_project.yml (spoke init)');
