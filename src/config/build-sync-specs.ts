@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { ModelSpokeBlock } from '../dbt/spoke-meta.js';
 import type { Diagnostic } from '../errors.js';
 import { closestMatches, formatList } from '../util/suggest.js';
-import { type BlockContext, blockRules } from './block-rules.js';
+import { type BlockContext, blockRules, blockWarnings } from './block-rules.js';
 import { fieldLimitDiagnostic, syncLimitDiagnostic } from './input-limits.js';
 import { issuesToDiagnostics } from './issues-to-diagnostics.js';
 import { spokeBlockSchema } from './meta-schema.js';
@@ -20,6 +20,8 @@ export interface BuildSyncSpecsResult {
   /** Specs of the blocks without problems. Call assertValid(diagnostics) before running anything. */
   specs: SyncSpec[];
   diagnostics: Diagnostic[];
+  /** Doubts that stop nothing (a mapped column schema.yml does not document); `spoke validate` prints them. */
+  warnings: Diagnostic[];
 }
 
 interface Declared {
@@ -28,6 +30,7 @@ interface Declared {
   written: SpokeBlock;
   spec: SyncSpec;
   problems: Diagnostic[];
+  warnings: Diagnostic[];
 }
 
 /** mirror: share of a sync's records one run may delete without --allow-deletes. */
@@ -167,7 +170,7 @@ export function buildSyncSpecs(
   options: BuildSyncSpecsOptions = {},
 ): BuildSyncSpecsResult {
   const tooMany = syncLimitDiagnostic(blocks);
-  if (tooMany) return { specs: [], diagnostics: [tooMany] };
+  if (tooMany) return { specs: [], diagnostics: [tooMany], warnings: [] };
   // Appended one by one: a block with many problems must not overflow the stack as arguments.
   let diagnostics: Diagnostic[] = [];
   const report = (found: readonly Diagnostic[]) => {
@@ -212,6 +215,7 @@ export function buildSyncSpecs(
         written: parsed.data,
         spec,
         problems: blockRules.flatMap((rule) => rule(context)),
+        warnings: blockWarnings.flatMap((rule) => rule(context)),
       });
     });
   }
@@ -220,9 +224,11 @@ export function buildSyncSpecs(
   afterReferences(declared, blocks, new Set([...(options.models ?? []), ...blocks.map((b) => b.name)]));
 
   const specs: SyncSpec[] = [];
+  const warnings: Diagnostic[] = [];
   for (const entry of declared) {
     report(entry.problems);
+    for (const warning of entry.warnings) warnings.push(warning);
     if (entry.problems.length === 0 && !brokenModels.has(entry.block.name)) specs.push(entry.spec);
   }
-  return { specs, diagnostics };
+  return { specs, diagnostics, warnings };
 }

@@ -7,7 +7,7 @@ import { loadArtifacts, type Manifest, type RunResults } from '../dbt/artifacts.
 import { resolveWarehouse } from '../dbt/profiles.js';
 import { dbtTargetDir } from '../dbt/runner.js';
 import { modelSpokeBlocks } from '../dbt/spoke-meta.js';
-import { SpokeError } from '../errors.js';
+import { type Diagnostic, SpokeError } from '../errors.js';
 import { buildSyncGraph, type SyncGraph } from '../graph/sync-graph.js';
 import type { WarehouseConnection } from '../warehouse/warehouse.js';
 
@@ -26,6 +26,8 @@ export interface LoadedProject {
   connection: WarehouseConnection;
   config: SpokeConfig;
   specs: SyncSpec[];
+  /** Doubts about the configuration that stop nothing; `spoke validate` prints them. */
+  warnings: Diagnostic[];
   graph: SyncGraph;
 }
 
@@ -44,7 +46,7 @@ export async function loadProject(options: ProjectOptions): Promise<LoadedProjec
   const models = Object.values(manifest.nodes)
     .filter((node) => node.resource_type === 'model')
     .map((node) => node.name);
-  const { specs, diagnostics } = buildSyncSpecs(modelSpokeBlocks(manifest), config, { models });
+  const { specs, diagnostics, warnings } = buildSyncSpecs(modelSpokeBlocks(manifest), config, { models });
   assertValid(diagnostics);
   return {
     projectDir,
@@ -54,6 +56,7 @@ export async function loadProject(options: ProjectOptions): Promise<LoadedProjec
     connection: warehouse.connection,
     config,
     specs,
+    warnings,
     graph: buildSyncGraph(specs),
   };
 }
