@@ -16,6 +16,8 @@ export interface ProjectOptions {
   profilesDir?: string;
   target?: string;
   env?: NodeJS.ProcessEnv;
+  /** Where dbt's artifacts are; default: the project's target path, as dbt resolves it. */
+  targetDir?: string;
 }
 
 export interface LoadedProject {
@@ -39,7 +41,7 @@ export interface LoadedProject {
 export async function loadProject(options: ProjectOptions): Promise<LoadedProject> {
   const projectDir = resolve(options.projectDir);
   const env = options.env ?? process.env;
-  const { manifest, runResults } = await loadArtifacts(await dbtTargetDir(projectDir));
+  const { manifest, runResults } = await loadArtifacts(options.targetDir ?? (await dbtTargetDir(projectDir)));
   const warehouse = await resolveWarehouse({ ...options, projectDir, env });
   assertArtifactsMatchTarget(manifest, runResults, warehouse.connection.type, warehouse.target);
   const config = await loadSpokeConfig({ projectDir, target: warehouse.target, env });

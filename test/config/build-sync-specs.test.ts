@@ -319,11 +319,11 @@ associations: [{ to: companies, column: account, match: wistia_account_id }]
     expect(warnings.map((d) => [d.field, d.message])).toEqual([
       [
         'spoke[0].fields.emial',
-        'column `emial` is not among the documented columns of crm_contacts (`user_id`, `email`, `first_name`, `account_id`). Did you mean `email`? Syncs check the model\'s columns in the warehouse before writing.',
+        "column `emial` is not among the documented columns of crm_contacts (`user_id`, `email`, `first_name`, `account_id`). Did you mean `email`? Syncs check the model's columns in the warehouse before writing.",
       ],
       [
         'spoke[0].associations[0].column',
-        'column `account` is not among the documented columns of crm_contacts (`user_id`, `email`, `first_name`, `account_id`). Did you mean `account_id`? Syncs check the model\'s columns in the warehouse before writing.',
+        "column `account` is not among the documented columns of crm_contacts (`user_id`, `email`, `first_name`, `account_id`). Did you mean `account_id`? Syncs check the model's columns in the warehouse before writing.",
       ],
     ]);
     expect(buildSyncSpecs([modelBlock('crm_contacts', spoke)], exampleConfig).warnings).toEqual([]);
