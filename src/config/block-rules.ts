@@ -43,7 +43,7 @@ const destinationExists: BlockRule = (context) => {
         context,
         'to',
         `destination \`${destination}\` is not defined: the project has no spoke.yml.`,
-        `create spoke.yml beside dbt_project.yml (spoke init) with a \`${destination}\` destination`,
+        `create spoke.yml beside dbt_project.yml with \`version: 1\` and a \`${destination}\` destination under \`destinations\` (see README, Configuration)`,
       ),
     ];
   }

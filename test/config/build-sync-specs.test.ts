@@ -152,7 +152,7 @@ associations: [{ to: companies, column: account_id, match: wistia_account_id, ty
     };
     const { diagnostics } = buildSyncSpecs([crmAccounts()], noFile);
     expect(diagnostics).toHaveLength(2);
-    expect(diagnostics[0]!.fix).toContain('create spoke.yml beside dbt_project.yml (spoke init)');
+    expect(diagnostics[0]!.fix).toContain('create spoke.yml beside dbt_project.yml with `version: 1`');
   });
 
   it('refuses lookups on HubSpot and associations on Salesforce', () => {
