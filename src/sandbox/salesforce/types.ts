@@ -84,4 +84,9 @@ export interface SalesforceServerOptions {
    * REQUEST_LIMIT_EXCEEDED, as a real org does until its 24-hour window frees up.
    */
   apiLimit?: number;
+  /**
+   * How long a client may take to send a whole request before it is answered 408 (default:
+   * Node's own limits). Tests shorten it to see the answer.
+   */
+  requestTimeoutMs?: number;
 }
