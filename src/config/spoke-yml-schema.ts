@@ -146,7 +146,9 @@ export const alertsSchema = z
       .optional()
       .describe('Share of failed records above which a sync counts as failing (default 0).'),
   })
-  .describe('Alerts: one message when a sync starts failing, one when it recovers.');
+  .describe(
+    'Not built yet: dbt-spoke sends no alerts. The block is accepted and ignored, so a file written for a later version stays valid.',
+  );
 
 export const spokeYmlSchema = z
   .strictObject({
