@@ -127,6 +127,7 @@ describe('values as the destinations receive them', () => {
       cwd: dir,
       env,
     });
+    expect(result.exitCode, result.stderr).toBe(0);
     return JSON.parse(result.stdout) as { fields: Record<string, unknown> }[];
   };
 
