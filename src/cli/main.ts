@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { SpokeError } from '../errors.js';
 import { redact } from '../util/redact.js';
@@ -19,8 +20,13 @@ const setExitCode = (code: number) => {
   process.exitCode = code;
 };
 
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
 const program = new Command()
   .name('spoke')
+  .version(version, '-V, --version', 'print the dbt-spoke version')
   .description('dbt-spoke: sync dbt models to Salesforce and HubSpot, configured in meta.spoke')
   .exitOverride()
   // `spoke sandbox records … --project-dir` must reach the subcommand, not `spoke sandbox`.

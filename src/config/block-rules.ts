@@ -1,6 +1,7 @@
 import type { ModelSpokeBlock } from '../dbt/spoke-meta.js';
 import type { Diagnostic } from '../errors.js';
 import { closestMatches, didYouMean, formatList } from '../util/suggest.js';
+import { ownValue } from './own-value.js';
 import type { SpokeConfig, SyncSpec } from './types.js';
 
 /** One normalised block with where it came from; every rule reads this and returns its problems. */
@@ -42,7 +43,7 @@ const destinationExists: BlockRule = (context) => {
         context,
         'to',
         `destination \`${destination}\` is not defined: the project has no spoke.yml.`,
-        `create spoke.yml beside dbt_project.yml (spoke init) with a \`${destination}\` destination`,
+        `create spoke.yml beside dbt_project.yml with \`version: 1\` and a \`${destination}\` destination under \`destinations\` (see README, Configuration)`,
       ),
     ];
   }
@@ -57,7 +58,7 @@ const destinationExists: BlockRule = (context) => {
 };
 
 const featuresMatchDestination: BlockRule = (context) => {
-  const destination = context.config.destinations[context.spec.destination];
+  const destination = ownValue(context.config.destinations, context.spec.destination);
   if (!destination) return [];
   const problems: Diagnostic[] = [];
   if (destination.type !== 'salesforce') {
@@ -145,7 +146,10 @@ const distinctAssociations: BlockRule = (context) => {
   });
 };
 
-/** Only when the model documents columns: otherwise the warehouse check at run time decides. */
+/**
+ * A warning, never an error: schema.yml documents columns, the warehouse decides which exist
+ * (the run checks the relation's real columns before writing). Only when the model documents any.
+ */
 const columnsAreDocumented: BlockRule = (context) => {
   const documented = context.block.columns;
   if (documented.length === 0) return [];
@@ -164,10 +168,10 @@ const columnsAreDocumented: BlockRule = (context) => {
       return blockDiagnostic(
         context,
         path,
-        `column \`${column}\` is not among the documented columns of ${context.block.name} (${formatList(documented)}).${close[0] ? ` Did you mean \`${close[0]}\`?` : ''}`,
+        `column \`${column}\` is not among the documented columns of ${context.block.name} (${formatList(documented)}).${close[0] ? ` Did you mean \`${close[0]}\`?` : ''} Syncs check the model's columns in the warehouse before writing.`,
         close[0]
-          ? `use \`${close[0]}\`, or document \`${column}\` under the model's columns in ${context.block.file}`
-          : `correct the column name, or document \`${column}\` under the model's columns in ${context.block.file}`,
+          ? `use \`${close[0]}\` if that was meant, else document \`${column}\` under the model's columns in ${context.block.file}`
+          : `document \`${column}\` under the model's columns in ${context.block.file}, or correct the name`,
       );
     });
 };
@@ -188,11 +192,14 @@ const notAfterItself: BlockRule = (context) => {
     );
 };
 
+/** Problems that stop a run. */
 export const blockRules: BlockRule[] = [
   destinationExists,
   featuresMatchDestination,
   oneSourcePerField,
   distinctAssociations,
-  columnsAreDocumented,
   notAfterItself,
 ];
+
+/** Doubts `spoke validate` prints; nothing is refused for them. */
+export const blockWarnings: BlockRule[] = [columnsAreDocumented];

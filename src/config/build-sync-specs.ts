@@ -2,9 +2,11 @@ import type { z } from 'zod';
 import type { ModelSpokeBlock } from '../dbt/spoke-meta.js';
 import type { Diagnostic } from '../errors.js';
 import { closestMatches, formatList } from '../util/suggest.js';
-import { type BlockContext, blockRules } from './block-rules.js';
+import { type BlockContext, blockRules, blockWarnings } from './block-rules.js';
+import { fieldLimitDiagnostic, syncLimitDiagnostic } from './input-limits.js';
 import { issuesToDiagnostics } from './issues-to-diagnostics.js';
 import { spokeBlockSchema } from './meta-schema.js';
+import { reservedKeyDiagnostics } from './reserved-keys.js';
 import type { SpokeConfig, SyncSpec } from './types.js';
 
 type SpokeBlock = z.output<typeof spokeBlockSchema>;
@@ -18,6 +20,8 @@ export interface BuildSyncSpecsResult {
   /** Specs of the blocks without problems. Call assertValid(diagnostics) before running anything. */
   specs: SyncSpec[];
   diagnostics: Diagnostic[];
+  /** Doubts that stop nothing (a mapped column schema.yml does not document); `spoke validate` prints them. */
+  warnings: Diagnostic[];
 }
 
 interface Declared {
@@ -26,6 +30,7 @@ interface Declared {
   written: SpokeBlock;
   spec: SyncSpec;
   problems: Diagnostic[];
+  warnings: Diagnostic[];
 }
 
 /** mirror: share of a sync's records one run may delete without --allow-deletes. */
@@ -164,22 +169,37 @@ export function buildSyncSpecs(
   config: SpokeConfig,
   options: BuildSyncSpecsOptions = {},
 ): BuildSyncSpecsResult {
-  const diagnostics: Diagnostic[] = [];
+  const tooMany = syncLimitDiagnostic(blocks);
+  if (tooMany) return { specs: [], diagnostics: [tooMany], warnings: [] };
+  // Appended one by one: a block with many problems must not overflow the stack as arguments.
+  let diagnostics: Diagnostic[] = [];
+  const report = (found: readonly Diagnostic[]) => {
+    diagnostics = diagnostics.concat(found);
+  };
   const declared: Declared[] = [];
   const brokenModels = new Set<string>();
 
   for (const block of blocks) {
     const modelProblems = modelDiagnostics(block);
-    diagnostics.push(...modelProblems);
+    report(modelProblems);
     if (modelProblems.length > 0) brokenModels.add(block.name);
     if (!isRecord(block.raw) && !Array.isArray(block.raw)) continue;
     const raws: unknown[] = Array.isArray(block.raw) ? block.raw : [block.raw];
     raws.forEach((raw, index) => {
+      const unreadable = [
+        ...reservedKeyDiagnostics(raw, { file: block.file, model: block.name, prefix: ['spoke', index] }),
+        ...[fieldLimitDiagnostic(block, index, raw)].filter((d): d is Diagnostic => d !== null),
+      ];
+      if (unreadable.length > 0) {
+        brokenModels.add(block.name);
+        report(unreadable);
+        return;
+      }
       const parsed = spokeBlockSchema.safeParse(raw);
       if (!parsed.success) {
         brokenModels.add(block.name);
-        diagnostics.push(
-          ...issuesToDiagnostics(spokeBlockSchema, raw, parsed.error.issues, {
+        report(
+          issuesToDiagnostics(spokeBlockSchema, raw, parsed.error.issues, {
             file: block.file,
             model: block.name,
             prefix: ['spoke', index],
@@ -195,6 +215,7 @@ export function buildSyncSpecs(
         written: parsed.data,
         spec,
         problems: blockRules.flatMap((rule) => rule(context)),
+        warnings: blockWarnings.flatMap((rule) => rule(context)),
       });
     });
   }
@@ -203,9 +224,11 @@ export function buildSyncSpecs(
   afterReferences(declared, blocks, new Set([...(options.models ?? []), ...blocks.map((b) => b.name)]));
 
   const specs: SyncSpec[] = [];
+  const warnings: Diagnostic[] = [];
   for (const entry of declared) {
-    diagnostics.push(...entry.problems);
+    report(entry.problems);
+    for (const warning of entry.warnings) warnings.push(warning);
     if (entry.problems.length === 0 && !brokenModels.has(entry.block.name)) specs.push(entry.spec);
   }
-  return { specs, diagnostics };
+  return { specs, diagnostics, warnings };
 }

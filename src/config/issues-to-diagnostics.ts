@@ -17,6 +17,7 @@ interface Def {
   shape?: Record<string, z.ZodType>;
   element?: z.ZodType;
   valueType?: z.ZodType;
+  catchall?: z.ZodType;
   options?: z.ZodType[];
   innerType?: z.ZodType;
   in?: z.ZodType;
@@ -24,6 +25,12 @@ interface Def {
 }
 
 const defOf = (schema: z.ZodType): Def => schema._zod.def as unknown as Def;
+
+/** The schema of a mapping's entries (stringRecord), never the `never` of a strict object. */
+function entrySchema(def: Def): z.ZodType | undefined {
+  const catchall = def.catchall;
+  return catchall && defOf(catchall).type !== 'never' ? catchall : def.valueType;
+}
 
 export function formatPath(path: Path): string {
   return path
@@ -94,7 +101,7 @@ export function schemaAt(root: z.ZodType, rootValue: unknown, path: Path): z.Zod
     }
     if (i === path.length) break;
     const segment = path[i];
-    if (def.type === 'object') schema = def.shape?.[String(segment)];
+    if (def.type === 'object') schema = def.shape?.[String(segment)] ?? entrySchema(def);
     else if (def.type === 'array') schema = def.element;
     else if (def.type === 'record') schema = def.valueType;
     else return undefined;
@@ -107,7 +114,7 @@ function declaredAt(root: z.ZodType, rootValue: unknown, path: Path): z.ZodType 
   if (path.length === 0) return root;
   const parent = schemaAt(root, rootValue, path.slice(0, -1));
   const def = parent && defOf(unwrap(parent));
-  return def?.shape?.[String(path[path.length - 1])] ?? def?.valueType ?? def?.element;
+  return def?.shape?.[String(path[path.length - 1])] ?? (def && entrySchema(def)) ?? def?.element;
 }
 
 /** The property's description as a fix: `set \`mode\` — upsert (default): ...`. */

@@ -1,12 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { type Document, LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { renderEnvVarsDeep } from '../dbt/env-var.js';
 import { ConfigError, type Diagnostic } from '../errors.js';
 import { registerSecret } from '../util/redact.js';
 import { assertValid } from './assert-valid.js';
+import { MAX_YAML_ALIASES } from './input-limits.js';
 import { issuesToDiagnostics } from './issues-to-diagnostics.js';
+import { ownValue } from './own-value.js';
+import { reservedKeyDiagnostics } from './reserved-keys.js';
 import { destinationRules, spokeYmlRules } from './spoke-yml-rules.js';
 import { type destinationOverrideSchema, secretKeys, spokeYmlSchema } from './spoke-yml-schema.js';
 import type { DestinationConfig, SandboxRouting, SpokeConfig } from './types.js';
@@ -96,6 +99,32 @@ function sandboxRouting(value: unknown): SandboxRouting | null {
 }
 
 /**
+ * The parsed document as plain values, with alias expansion capped at MAX_YAML_ALIASES: a file
+ * of nested aliases ("billion laughs") would otherwise expand to gigabytes.
+ */
+function toJs(doc: Document, lineOf: (offset: number) => string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) ?? {};
+  } catch (error) {
+    if (!(error instanceof ReferenceError) || !/alias/i.test(error.message)) throw error;
+    let where = lineOf(0);
+    visit(doc, {
+      Alias(_key, node) {
+        if (node.range) where = lineOf(node.range[0]);
+        return visit.BREAK;
+      },
+    });
+    throw new ConfigError('spoke.yml expands too many YAML aliases', [
+      {
+        file: where,
+        message: `its aliases (\`*name\`) expand to more than ${MAX_YAML_ALIASES} copies of anchored values; dbt-spoke stops there so that a file of nested aliases cannot exhaust memory.`,
+        fix: 'write the repeated values out, or reuse an anchor fewer times; limits are listed in docs/limits.md',
+      },
+    ]);
+  }
+}
+
+/**
  * Reads spoke.yml beside dbt_project.yml: validates the file as written (schema, secrets only
  * through env_var()), then renders env_var() for what the active target uses, applies the
  * target's overrides and checks credentials. A project without spoke.yml gets an empty config;
@@ -105,7 +134,13 @@ export async function loadSpokeConfig(options: LoadSpokeConfigOptions): Promise<
   const file = path.resolve(options.projectDir, 'spoke.yml');
   const text = await readIfExists(file);
   if (text === null)
-    return { file: null, destinations: {}, sandbox: null, state: { schema: DEFAULT_STATE_SCHEMA } };
+    return {
+      file: null,
+      target: options.target,
+      destinations: Object.create(null),
+      sandbox: null,
+      state: { schema: DEFAULT_STATE_SCHEMA },
+    };
 
   // Named like the model files in diagnostics: relative to the project directory.
   const label = 'spoke.yml';
@@ -121,8 +156,10 @@ export async function loadSpokeConfig(options: LoadSpokeConfigOptions): Promise<
       })),
     );
   }
-  const raw: unknown = doc.toJS() ?? {};
+  const raw = toJs(doc, (node) => `${label}:${lineCounter.linePos(node).line}`);
   const locate = yamlLocator(doc, lineCounter, label);
+  // zod would drop such keys or, worse, set the prototype of what it builds from them.
+  assertValid(reservedKeyDiagnostics(raw, { file: locate, prefix: [] }));
 
   const diagnostics: Diagnostic[] = [];
   const parsed = spokeYmlSchema.safeParse(raw);
@@ -136,18 +173,19 @@ export async function loadSpokeConfig(options: LoadSpokeConfigOptions): Promise<
   const written = parsed.data as SpokeYml;
 
   const env = options.env ?? process.env;
-  const targetSettings = written.targets?.[options.target];
+  const targetSettings = ownValue(written.targets, options.target);
   const sandbox = sandboxRouting(
     targetSettings?.sandbox === undefined
       ? null
       : renderEnvVarsDeep(targetSettings.sandbox, { file: label, env }),
   );
 
-  const destinations: Record<string, DestinationConfig> = {};
+  // No prototype: a destination named `constructor` or `toString` is looked up like any other.
+  const destinations: Record<string, DestinationConfig> = Object.create(null);
   for (const [name, destination] of Object.entries(written.destinations ?? {})) {
     const merged: Record<string, unknown> = {
       ...destination,
-      ...(targetSettings?.destinations?.[name] ?? {}),
+      ...(ownValue(targetSettings?.destinations, name) ?? {}),
     };
     // Routed to the sandbox, endpoints and credentials are replaced: their env vars need not be set.
     if (sandbox) for (const key of sandboxedKeys) delete merged[key];
@@ -165,6 +203,7 @@ export async function loadSpokeConfig(options: LoadSpokeConfigOptions): Promise<
 
   return {
     file,
+    target: options.target,
     destinations,
     sandbox,
     state: { schema: written.state?.schema ?? DEFAULT_STATE_SCHEMA },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { stringRecord } from '../util/string-record.js';
 
 /**
  * What users write under a model's `config.meta.spoke`. Descriptions feed the JSON Schema and
@@ -74,8 +75,7 @@ export const spokeBlockSchema = z
       .describe(
         'upsert (default): create or update by `match`; update: only existing records; create: only new keys; mirror: upsert and delete records this sync created that left the model.',
       ),
-    fields: z
-      .record(z.string(), fieldValueSchema)
+    fields: stringRecord(fieldValueSchema)
       .optional()
       .describe(
         'Model column -> destination field, or -> `{ lookup, object, match }` for a Salesforce lookup.',

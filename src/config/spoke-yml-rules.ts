@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../errors.js';
 import { didYouMean, formatList } from '../util/suggest.js';
+import { ownValue } from './own-value.js';
 import { hubspotDestinationSchema, salesforceDestinationSchema, secretKeys } from './spoke-yml-schema.js';
 import type { DestinationConfig } from './types.js';
 
@@ -67,7 +68,7 @@ export function spokeYmlRules(raw: unknown, locate: Locate): Diagnostic[] {
     for (const [name, override] of Object.entries(settings.destinations)) {
       const path = ['targets', target, 'destinations', name];
       problems.push(...literalSecrets(name, override, path, locate));
-      const destination = destinations[name];
+      const destination = ownValue(destinations, name);
       if (!isRecord(destination)) {
         const known = Object.keys(destinations);
         problems.push({
@@ -78,7 +79,7 @@ export function spokeYmlRules(raw: unknown, locate: Locate): Diagnostic[] {
         });
         continue;
       }
-      const valid = keysByType[String(destination.type)];
+      const valid = ownValue(keysByType, String(destination.type));
       if (!valid || !isRecord(override)) continue;
       for (const key of Object.keys(override).filter(
         (k) => !valid.includes(k) && Object.values(keysByType).flat().includes(k),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { stringRecord } from '../util/string-record.js';
 
 /**
  * What users write in spoke.yml beside dbt_project.yml. Values may be `{{ env_var('X') }}`
@@ -107,8 +108,7 @@ export const sandboxRoutingSchema = z
 export const targetSchema = z
   .strictObject({
     sandbox: sandboxRoutingSchema.optional(),
-    destinations: z
-      .record(z.string(), destinationOverrideSchema)
+    destinations: stringRecord(destinationOverrideSchema)
       .optional()
       .describe('Per destination name, keys replacing the ones under `destinations` for this target.'),
   })
@@ -146,17 +146,17 @@ export const alertsSchema = z
       .optional()
       .describe('Share of failed records above which a sync counts as failing (default 0).'),
   })
-  .describe('Alerts: one message when a sync starts failing, one when it recovers.');
+  .describe(
+    'Not built yet: dbt-spoke sends no alerts. The block is accepted and ignored, so a file written for a later version stays valid.',
+  );
 
 export const spokeYmlSchema = z
   .strictObject({
     version: z.literal(1).describe('Format version of this file: 1.'),
-    destinations: z
-      .record(z.string(), destinationSchema)
+    destinations: stringRecord(destinationSchema)
       .optional()
       .describe('Named destinations; a model writes `to: <name>.<object>`.'),
-    targets: z
-      .record(z.string(), targetSchema)
+    targets: stringRecord(targetSchema)
       .optional()
       .describe('Per dbt target overrides, e.g. `dev: { sandbox: true }`.'),
     state: z

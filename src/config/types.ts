@@ -97,6 +97,8 @@ export interface SandboxRouting {
 export interface SpokeConfig {
   /** Absolute path of spoke.yml, or null when the project has none. */
   file: string | null;
+  /** The dbt target it was read for: it picks `targets.<target>` and the target's sandbox store. */
+  target: string;
   destinations: Record<string, DestinationConfig>;
   /** Set when the active dbt target routes every destination to the sandbox. */
   sandbox: SandboxRouting | null;

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { SpokeError } from '../errors.js';
+import { stringRecord } from '../util/string-record.js';
 import type { Manifest, RunResults } from './artifact-types.js';
 import { type ArtifactKind, schemaVersionOf } from './schema-version.js';
 
@@ -13,8 +14,7 @@ const optionalString = z
   .string()
   .nullish()
   .transform((v) => v ?? null);
-const looseRecord = z
-  .record(z.string(), z.unknown())
+const looseRecord = stringRecord(z.unknown())
   .nullish()
   .transform((v) => v ?? {});
 const stringList = z
@@ -27,8 +27,7 @@ const metadataSchema = z.object({
   dbt_version: optionalString,
   generated_at: optionalString,
   invocation_id: optionalString,
-  env: z
-    .record(z.string(), z.string())
+  env: stringRecord(z.string())
     .nullish()
     .transform((v) => v ?? {}),
 });
@@ -81,8 +80,7 @@ const nodeSchema = z
       .nullish()
       .transform((v) => v ?? { materialized: null, enabled: true, meta: {} }),
     meta: looseRecord,
-    columns: z
-      .record(z.string(), columnSchema)
+    columns: stringRecord(columnSchema)
       .nullish()
       .transform((v) => v ?? {}),
     depends_on: z
@@ -100,13 +98,11 @@ const nodeSchema = z
 
 const manifestSchema = z.object({
   metadata: manifestMetadataSchema,
-  nodes: z.record(z.string(), nodeSchema),
-  child_map: z
-    .record(z.string(), z.array(z.string()))
+  nodes: stringRecord(nodeSchema),
+  child_map: stringRecord(z.array(z.string()))
     .nullish()
     .transform((v) => v ?? {}),
-  disabled: z
-    .record(z.string(), z.array(nodeSchema))
+  disabled: stringRecord(z.array(nodeSchema))
     .nullish()
     .transform((v) => v ?? {}),
 });

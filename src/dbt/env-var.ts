@@ -57,9 +57,8 @@ function renderValue(value: unknown, options: RenderEnvVarsOptions): unknown {
   if (typeof value === 'string') return value.includes('{') ? renderEnvVars(value, options) : value;
   if (Array.isArray(value)) return value.map((item) => renderValue(item, options));
   if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = renderValue(item, options);
-    return out;
+    // fromEntries defines own properties: a `__proto__` key stays a key, never a prototype.
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, renderValue(item, options)]));
   }
   return value;
 }

@@ -169,8 +169,10 @@ function duckdbConnection(reader: OutputReader, projectDir: string): DuckdbConne
   };
 }
 
-/** Finds and reads the dbt connection the project uses, exactly as dbt would pick it. */
-export async function resolveWarehouse(options: ResolveWarehouseOptions): Promise<ResolvedWarehouse> {
+/** The profile and target dbt would use, and the target's outputs, without rendering them. */
+export async function resolveTarget(
+  options: ResolveWarehouseOptions,
+): Promise<{ profile: string; target: string; profilesFile: string; outputs: Output }> {
   const env = options.env ?? process.env;
   const project = await readDbtProject(options.projectDir, env);
   const profilesFile = await findProfilesFile(options, env);
@@ -209,8 +211,13 @@ export async function resolveWarehouse(options: ResolveWarehouseOptions): Promis
     nonEmpty(env.DBT_TARGET) ??
     nonEmpty(writtenTarget) ??
     'default';
+  return { profile, target, profilesFile, outputs: asRecord(profileEntry.outputs) ?? {} };
+}
 
-  const outputs = asRecord(profileEntry.outputs) ?? {};
+/** Finds and reads the dbt connection the project uses, exactly as dbt would pick it. */
+export async function resolveWarehouse(options: ResolveWarehouseOptions): Promise<ResolvedWarehouse> {
+  const env = options.env ?? process.env;
+  const { profile, target, profilesFile, outputs } = await resolveTarget(options);
   const where = `${profilesFile} (profile ${profile}, target ${target})`;
   const rawOutput = asRecord(outputs[target]);
   if (!rawOutput) {

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { ownValue } from '../config/own-value.js';
 import type { DestinationConfig, SpokeConfig } from '../config/types.js';
 import type { Destination } from '../destinations/contract.js';
 import { createHubspotDestination } from '../destinations/hubspot/destination.js';
@@ -18,9 +19,15 @@ export interface ConnectedDestinations {
   close(): Promise<void>;
 }
 
-/** Where `spoke sandbox` and in-process sandboxes keep their records, per project. */
-export function sandboxStateFile(projectDir: string): string {
-  return join(projectDir, '.spoke', 'sandbox.json');
+/**
+ * Where `spoke sandbox` and in-process sandboxes keep their records: one store per project and
+ * dbt target, so a first run on another target (DuckDB `dev`, PostgreSQL `pg`) starts empty,
+ * as a separate CRM account would.
+ */
+export function sandboxStateFile(projectDir: string, target: string): string {
+  // Target names are dbt identifiers in practice; anything else is kept out of the path.
+  const name = target.replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^\.+/, '_');
+  return join(projectDir, '.spoke', `sandbox-${name}.json`);
 }
 
 /** Saved object schemas that shape the sandbox like the project's own org and portal. */
@@ -41,7 +48,7 @@ export async function connectDestinations(
 ): Promise<ConnectedDestinations> {
   let sandbox: RunningSandbox | null = null;
   let sandboxUrls: { salesforce: string; hubspot: string } | null = null;
-  const stateFile = sandboxStateFile(projectDir);
+  const stateFile = sandboxStateFile(projectDir, config.target);
   if (config.sandbox) {
     const { salesforceUrl, hubspotUrl } = config.sandbox;
     if (salesforceUrl && hubspotUrl) {
@@ -54,7 +61,7 @@ export async function connectDestinations(
 
   const destinations = new Map<string, Destination>();
   for (const name of names) {
-    const configured = config.destinations[name];
+    const configured = ownValue(config.destinations, name);
     if (!configured) {
       throw new SpokeError('SPOKE_CONFIG_INVALID', `Destination "${name}" is not defined in spoke.yml.`);
     }

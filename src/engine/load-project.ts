@@ -7,7 +7,7 @@ import { loadArtifacts, type Manifest, type RunResults } from '../dbt/artifacts.
 import { resolveWarehouse } from '../dbt/profiles.js';
 import { dbtTargetDir } from '../dbt/runner.js';
 import { modelSpokeBlocks } from '../dbt/spoke-meta.js';
-import { SpokeError } from '../errors.js';
+import { type Diagnostic, SpokeError } from '../errors.js';
 import { buildSyncGraph, type SyncGraph } from '../graph/sync-graph.js';
 import type { WarehouseConnection } from '../warehouse/warehouse.js';
 
@@ -16,6 +16,8 @@ export interface ProjectOptions {
   profilesDir?: string;
   target?: string;
   env?: NodeJS.ProcessEnv;
+  /** Where dbt's artifacts are; default: the project's target path, as dbt resolves it. */
+  targetDir?: string;
 }
 
 export interface LoadedProject {
@@ -26,6 +28,8 @@ export interface LoadedProject {
   connection: WarehouseConnection;
   config: SpokeConfig;
   specs: SyncSpec[];
+  /** Doubts about the configuration that stop nothing; `spoke validate` prints them. */
+  warnings: Diagnostic[];
   graph: SyncGraph;
 }
 
@@ -37,14 +41,14 @@ export interface LoadedProject {
 export async function loadProject(options: ProjectOptions): Promise<LoadedProject> {
   const projectDir = resolve(options.projectDir);
   const env = options.env ?? process.env;
-  const { manifest, runResults } = await loadArtifacts(await dbtTargetDir(projectDir));
+  const { manifest, runResults } = await loadArtifacts(options.targetDir ?? (await dbtTargetDir(projectDir)));
   const warehouse = await resolveWarehouse({ ...options, projectDir, env });
   assertArtifactsMatchTarget(manifest, runResults, warehouse.connection.type, warehouse.target);
   const config = await loadSpokeConfig({ projectDir, target: warehouse.target, env });
   const models = Object.values(manifest.nodes)
     .filter((node) => node.resource_type === 'model')
     .map((node) => node.name);
-  const { specs, diagnostics } = buildSyncSpecs(modelSpokeBlocks(manifest), config, { models });
+  const { specs, diagnostics, warnings } = buildSyncSpecs(modelSpokeBlocks(manifest), config, { models });
   assertValid(diagnostics);
   return {
     projectDir,
@@ -54,6 +58,7 @@ export async function loadProject(options: ProjectOptions): Promise<LoadedProjec
     connection: warehouse.connection,
     config,
     specs,
+    warnings,
     graph: buildSyncGraph(specs),
   };
 }

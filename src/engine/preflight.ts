@@ -65,7 +65,11 @@ export async function preflightDestination(
   for (const { column, field } of spec.fields) {
     const found = fieldOf(field);
     if (!found) {
-      at(`fields.${column}`, `${spec.object} has no field "${field}".`, suggestField(schema, field));
+      at(
+        `fields.${column}`,
+        `${spec.object} has no field "${field}".`,
+        suggestField(schema, field, schema.fields.filter(writable), 'writable'),
+      );
     } else if (!writable(found)) {
       at(
         `fields.${column}`,
@@ -109,7 +113,15 @@ function checkUniqueField(
 ): void {
   const field = schema.fields.find((candidate) => candidate.name === name);
   if (!field) {
-    report(`${schema.object} has no field "${name}".`, suggestField(schema, name));
+    report(
+      `${schema.object} has no field "${name}".`,
+      suggestField(
+        schema,
+        name,
+        schema.fields.filter((candidate) => candidate.unique),
+        'external id / unique-value',
+      ),
+    );
   } else if (!field.unique) {
     report(
       `${schema.object}.${name} cannot identify records: it is not an external id / unique-value field.`,
@@ -118,13 +130,21 @@ function checkUniqueField(
   }
 }
 
-function suggestField(schema: ObjectSchema, name: string): string {
+/** Fields listed inline when nothing is close: no spoke command lists a destination's fields. */
+const FIELDS_LISTED = 25;
+
+/** The closest field name, else the fields that would fit, listed inline (at most FIELDS_LISTED). */
+function suggestField(schema: ObjectSchema, name: string, fitting: FieldSchema[], kind: string): string {
   const [near] = closestMatches(
     name,
     schema.fields.map((field) => field.name),
     1,
   );
-  return near
-    ? `did you mean "${near}"?`
-    : `run \`spoke validate\` to list ${schema.object}'s fields, or create the field.`;
+  if (near) return `did you mean "${near}"?`;
+  if (fitting.length === 0)
+    return `${schema.object} has no ${kind} field; create the field in the destination.`;
+  const names = fitting.map((field) => field.name).sort((a, b) => a.localeCompare(b));
+  const listed = names.slice(0, FIELDS_LISTED).join(', ');
+  const more = names.length > FIELDS_LISTED ? ` and ${names.length - FIELDS_LISTED} more` : '';
+  return `use one of ${schema.object}'s ${kind} fields (${listed}${more}), or create the field in the destination.`;
 }

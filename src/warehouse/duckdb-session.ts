@@ -2,7 +2,7 @@ import {
   type DuckDBConnection,
   type DuckDBInstance,
   type DuckDBResult,
-  type DuckDBTypeId,
+  type DuckDBType,
   type DuckDBValue,
   listValue,
 } from '@duckdb/node-api';
@@ -99,7 +99,7 @@ export class DuckdbSqlSession implements SqlSession {
 
 interface Column {
   name: string;
-  typeId: DuckDBTypeId;
+  type: DuckDBType;
 }
 
 async function runQuery(
@@ -108,18 +108,18 @@ async function runQuery(
   params: readonly SqlParam[],
 ): Promise<Row[]> {
   const reader = await connection.runAndReadAll(sql, params.map(toDuckdbValue));
-  const columns = reader.columnNames().map((name, i) => ({ name, typeId: reader.columnTypeId(i) }));
+  const columns = reader.columnNames().map((name, i) => ({ name, type: reader.columnType(i) }));
   return reader.getRows().map((values) => toRow(columns, values));
 }
 
 function columnsOf(result: DuckDBResult): Column[] {
-  return result.columnNames().map((name, i) => ({ name, typeId: result.columnTypeId(i) }));
+  return result.columnNames().map((name, i) => ({ name, type: result.columnType(i) }));
 }
 
 function toRow(columns: readonly Column[], values: readonly DuckDBValue[]): Row {
   const row: Row = {};
   columns.forEach((column, i) => {
-    row[column.name] = normalizeDuckdbValue(values[i] ?? null, column.typeId);
+    row[column.name] = normalizeDuckdbValue(values[i] ?? null, column.type);
   });
   return row;
 }

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { type DuckDBConnection, DuckDBInstance, type DuckDBTypeId } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBType } from '@duckdb/node-api';
 import { SpokeError } from '../errors.js';
 import { DuckdbSqlSession } from './duckdb-session.js';
 import { normalizeDuckdbValue } from './normalize-duckdb-value.js';
@@ -67,7 +67,7 @@ export class DuckdbWarehouse implements Warehouse {
     const connection = await this.run(relation, () => this.instance.connect());
     try {
       const result = await this.run(relation, () => connection.stream(sql));
-      const typeIds: DuckDBTypeId[] = columns.map((_, i) => result.columnTypeId(i));
+      const types: DuckDBType[] = columns.map((_, i) => result.columnType(i));
       let batch: Row[] = [];
       while (true) {
         const chunk = await this.run(relation, () => result.fetchChunk());
@@ -75,7 +75,7 @@ export class DuckdbWarehouse implements Warehouse {
         for (const values of chunk.getRows()) {
           const row: Row = {};
           columns.forEach((name, i) => {
-            row[name] = normalizeDuckdbValue(values[i] ?? null, typeIds[i]!);
+            row[name] = normalizeDuckdbValue(values[i] ?? null, types[i]!);
           });
           batch.push(row);
           if (batch.length === batchSize) {

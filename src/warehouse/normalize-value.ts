@@ -1,17 +1,30 @@
+import { canonicalDecimal, JsonFragment, type JsonNode, JsonObject, jsonText } from './json-text.js';
 import type { Row } from './warehouse.js';
 
 export type RowValue = Row[string];
 
+/*
+ * One conversion for every warehouse, so every destination path (Salesforce Collections and
+ * Bulk API 2.0, HubSpot) gets the same text: numbers never in exponent notation, dates and
+ * timestamps as ISO-8601 in UTC, nested values as compact JSON text. See docs/values.md.
+ */
+
+/** A number as a Row value: itself when its text is plain decimal notation, else that text. */
+export function plainNumber(value: number): number | string {
+  if (!Number.isFinite(value)) return String(value);
+  const text = String(value);
+  return /e/i.test(text) ? (canonicalDecimal(text) ?? text) : value;
+}
+
 /**
- * Turns a decimal literal (`-12.50`, `1e3`, `9007199254740993`) into a number when the number
- * reads back as the same decimal value, else keeps the exact text.
+ * A DECIMAL/NUMERIC value's text → a number when the number prints as exactly that decimal
+ * (`-12.50` → -12.5), else the exact decimal in plain notation (`0.0000001`, 30 digits).
  */
 export function decimalText(text: string): number | string {
-  const trimmed = text.trim();
-  const n = Number(trimmed);
-  if (trimmed === '' || !Number.isFinite(n)) return text;
-  const exact = canonicalDecimal(trimmed);
-  return exact !== null && exact === canonicalDecimal(String(n)) ? n : text;
+  const exact = canonicalDecimal(text);
+  if (exact === null) return text;
+  const n = Number(exact);
+  return String(n) === exact ? n : exact;
 }
 
 /** bigint and integer text → number when it is a safe integer, else its digits. */
@@ -26,6 +39,24 @@ export function isoTimestamp(epochMillis: number): string | null {
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
+/** A Row value inside JSON: exact numbers as number tokens, everything else as itself. */
+export function jsonScalar(value: RowValue, numeric: boolean): JsonNode {
+  if (numeric && typeof value === 'string' && canonicalDecimal(value) !== null) {
+    return new JsonFragment(value);
+  }
+  return value;
+}
+
+/** A driver's nested value (arrays, plain objects) as JSON nodes, elements converted like columns. */
+function jsonNode(value: unknown): JsonNode {
+  if (Array.isArray(value)) return value.map(jsonNode);
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return new JsonObject(Object.entries(value).map(([key, item]) => [key, jsonNode(item)]));
+  }
+  const scalar = normalizeValue(value);
+  return jsonScalar(scalar, typeof value === 'bigint' || typeof value === 'number');
+}
+
 /** Any driver value that is not already typed by its column → a Row value. */
 export function normalizeValue(value: unknown): RowValue {
   if (value === null || value === undefined) return null;
@@ -34,7 +65,7 @@ export function normalizeValue(value: unknown): RowValue {
     case 'boolean':
       return value;
     case 'number':
-      return Number.isFinite(value) ? value : String(value);
+      return plainNumber(value);
     case 'bigint':
       return integerValue(value);
     default:
@@ -42,29 +73,9 @@ export function normalizeValue(value: unknown): RowValue {
   }
   if (value instanceof Date) return isoTimestamp(value.getTime()) ?? String(value);
   if (Buffer.isBuffer(value) || value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (value instanceof JsonFragment || value instanceof JsonObject) return jsonText(value);
   if (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype) {
-    return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+    return jsonText(jsonNode(value));
   }
   return String(value);
-}
-
-/**
- * A decimal's value as text with no sign of zero, no leading or trailing zeros and no exponent,
- * so `1.50`, `1.5` and `15e-1` compare equal. Null when the text is not a plain decimal.
- */
-function canonicalDecimal(text: string): string | null {
-  const match = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
-  if (!match) return null;
-  const [, sign = '', intPart = '', fracPart = '', exponentText] = match;
-  if (intPart === '' && fracPart === '') return null;
-  let digits = intPart + fracPart;
-  let point = intPart.length + (exponentText ? Number(exponentText) : 0);
-  const leading = digits.length - digits.replace(/^0+/, '').length;
-  digits = digits.slice(leading);
-  point -= leading;
-  digits = digits.replace(/0+$/, '');
-  if (digits === '') return '0';
-  const whole = point <= 0 ? '0' : digits.slice(0, point).padEnd(point, '0');
-  const fraction = point < 0 ? '0'.repeat(-point) + digits : digits.slice(Math.max(point, 0));
-  return `${sign === '-' ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
 }

@@ -1,5 +1,7 @@
 import pg, { type CustomTypesConfig } from 'pg';
-import { decimalText, integerValue, isoTimestamp } from './normalize-value.js';
+import { parse as parseArray } from 'postgres-array';
+import { compactJson, JsonFragment, type JsonNode, jsonText } from './json-text.js';
+import { decimalText, integerValue, isoTimestamp, jsonScalar, plainNumber } from './normalize-value.js';
 
 const OID = {
   int8: 20,
@@ -35,6 +37,32 @@ export function parseTimestampText(text: string): string {
 
 const identity = (text: string): string => text;
 
+const number = (text: string): JsonNode => jsonScalar(plainNumber(Number(text)), true);
+const integer = (text: string): JsonNode => new JsonFragment(String(integerValue(text)));
+const decimal = (text: string): JsonNode => jsonScalar(decimalText(text), true);
+const boolean = (text: string): JsonNode => text === 't' || text === 'true';
+const json = (text: string): JsonNode => new JsonFragment(compactJson(text));
+
+/** Element parsers of the array types, by array OID: elements read as their own columns would. */
+const arrayElements = new Map<number, (text: string) => JsonNode>([
+  [1000, boolean], // bool[]
+  [1005, integer], // int2[]
+  [1007, integer], // int4[]
+  [1016, integer], // int8[]
+  [1021, number], // float4[]
+  [1022, number], // float8[]
+  [1231, decimal], // numeric[]
+  [1009, identity], // text[]
+  [1014, identity], // bpchar[]
+  [1015, identity], // varchar[]
+  [2951, identity], // uuid[]
+  [1182, identity], // date[]
+  [1115, parseTimestampText], // timestamp[]
+  [1185, parseTimestampText], // timestamptz[]
+  [199, json], // json[]
+  [3807, json], // jsonb[]
+]);
+
 const parsers = new Map<number, (text: string) => unknown>([
   [OID.int8, integerValue],
   [OID.numeric, decimalText],
@@ -42,9 +70,12 @@ const parsers = new Map<number, (text: string) => unknown>([
   [OID.interval, identity],
   [OID.timestamp, parseTimestampText],
   [OID.timestamptz, parseTimestampText],
-  // JSON stays text: destinations get the document as written, not a re-serialised object.
-  [OID.json, identity],
-  [OID.jsonb, identity],
+  // JSON stays the document as written (jsonb: as PostgreSQL normalises it), without whitespace.
+  [OID.json, compactJson],
+  [OID.jsonb, compactJson],
+  ...[...arrayElements].map(
+    ([oid, element]) => [oid, (text: string) => jsonText(parseArray(text, element))] as const,
+  ),
 ]);
 
 /** Type parsers for dbt-spoke's pools only, leaving pg's global defaults alone for other users. */

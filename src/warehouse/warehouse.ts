@@ -44,9 +44,10 @@ export interface Warehouse {
   /** Columns of a relation in declaration order; throws SPOKE_WAREHOUSE naming it when missing. */
   columns(relation: Relation): Promise<ColumnInfo[]>;
   /**
-   * Streams the named columns of a relation in batches, never holding the whole table.
-   * Dates and timestamps come as ISO-8601 strings, decimals and big integers as numbers when
-   * they fit exactly, else strings.
+   * Streams the named columns of a relation in batches, never holding the whole table. Values
+   * are converted as docs/values.md says: numbers in plain decimal notation (as text when a
+   * number cannot hold them exactly), ISO-8601 dates and UTC timestamps, nested values as
+   * compact JSON text.
    */
   readRows(relation: Relation, columns: string[], batchSize: number): AsyncIterable<Row[]>;
   /** SQL on this warehouse's connection, shared with the state store (same DuckDB instance, same pool). */

@@ -143,10 +143,16 @@ associations: [{ to: companies, column: account_id, match: wistia_account_id, ty
   });
 
   it('tells a project without spoke.yml to create one', () => {
-    const noFile: SpokeConfig = { file: null, destinations: {}, sandbox: null, state: { schema: 'spoke' } };
+    const noFile: SpokeConfig = {
+      file: null,
+      target: 'dev',
+      destinations: {},
+      sandbox: null,
+      state: { schema: 'spoke' },
+    };
     const { diagnostics } = buildSyncSpecs([crmAccounts()], noFile);
     expect(diagnostics).toHaveLength(2);
-    expect(diagnostics[0]!.fix).toContain('create spoke.yml beside dbt_project.yml (spoke init)');
+    expect(diagnostics[0]!.fix).toContain('create spoke.yml beside dbt_project.yml with `version: 1`');
   });
 
   it('refuses lookups on HubSpot and associations on Salesforce', () => {
@@ -295,7 +301,7 @@ associations:
     expect(diagnostics[0]!.fix).toContain("materialized='view'");
   });
 
-  it('checks referenced columns only when the model documents its columns', () => {
+  it('warns about mapped columns schema.yml does not document, and still builds the sync', () => {
     const spoke = `
 to: hubspot.contacts
 key: user_id
@@ -306,18 +312,21 @@ associations: [{ to: companies, column: account, match: wistia_account_id }]
     const documented = modelBlock('crm_contacts', spoke, {
       columns: ['user_id', 'email', 'first_name', 'account_id'],
     });
-    const { diagnostics } = buildSyncSpecs([documented], exampleConfig);
-    expect(diagnostics.map((d) => [d.field, d.message])).toEqual([
+    const { specs, diagnostics, warnings } = buildSyncSpecs([documented], exampleConfig);
+    // The warehouse decides which columns exist: the run checks them before writing.
+    expect(diagnostics).toEqual([]);
+    expect(specs.map((spec) => spec.id)).toEqual(['crm_contacts:hubspot.contacts']);
+    expect(warnings.map((d) => [d.field, d.message])).toEqual([
       [
         'spoke[0].fields.emial',
-        'column `emial` is not among the documented columns of crm_contacts (`user_id`, `email`, `first_name`, `account_id`). Did you mean `email`?',
+        "column `emial` is not among the documented columns of crm_contacts (`user_id`, `email`, `first_name`, `account_id`). Did you mean `email`? Syncs check the model's columns in the warehouse before writing.",
       ],
       [
         'spoke[0].associations[0].column',
-        'column `account` is not among the documented columns of crm_contacts (`user_id`, `email`, `first_name`, `account_id`). Did you mean `account_id`?',
+        "column `account` is not among the documented columns of crm_contacts (`user_id`, `email`, `first_name`, `account_id`). Did you mean `account_id`? Syncs check the model's columns in the warehouse before writing.",
       ],
     ]);
-    expect(buildSyncSpecs([modelBlock('crm_contacts', spoke)], exampleConfig).diagnostics).toEqual([]);
+    expect(buildSyncSpecs([modelBlock('crm_contacts', spoke)], exampleConfig).warnings).toEqual([]);
   });
 
   it('still builds the other models when one model is broken', () => {

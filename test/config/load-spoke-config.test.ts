@@ -72,6 +72,7 @@ describe('loadSpokeConfig', () => {
     const config = await loadSpokeConfig({ projectDir: dir, target: 'prod', env: prodEnv });
     expect(config).toEqual({
       file: path.join(dir, 'spoke.yml'),
+      target: 'prod',
       sandbox: null,
       state: { schema: 'spoke_state' },
       destinations: {
@@ -318,6 +319,7 @@ destinations:
     const dir = await project();
     await expect(loadSpokeConfig({ projectDir: dir, target: 'dev' })).resolves.toEqual({
       file: null,
+      target: 'dev',
       destinations: {},
       sandbox: null,
       state: { schema: 'spoke' },

@@ -24,6 +24,7 @@ export function modelBlock(
 
 export const exampleConfig: SpokeConfig = {
   file: '/project/spoke.yml',
+  target: 'dev',
   destinations: {
     salesforce: {
       name: 'salesforce',

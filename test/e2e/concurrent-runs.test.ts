@@ -2,14 +2,11 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { dbt } from '../support/example-edits.js';
 import { createTestDatabase } from '../support/postgres.js';
 import { runSpoke } from '../support/spoke-cli.js';
-
-// Real dbt and whole runs with retries and backoff: generous for a busy 2-core machine.
-vi.setConfig({ testTimeout: 600_000 });
 
 const ACCOUNTS = 120;
 const PEOPLE = 240;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FaultPlan, type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { dbt } from '../support/example-edits.js';
 import {
@@ -13,9 +13,6 @@ import {
   SALESFORCE_PERSON_FIELDS,
 } from '../support/generated-project.js';
 import { repoRoot, runSpoke } from '../support/spoke-cli.js';
-
-// Real dbt and whole runs with retries and backoff: generous for a busy 2-core machine.
-vi.setConfig({ testTimeout: 600_000 });
 
 /** `npm run test:scale` raises this to 100,000; `npm test` keeps a size a busy machine finishes. */
 const ROWS = Number(process.env.SPOKE_SCALE_ROWS ?? 10_000);

@@ -75,6 +75,7 @@ function syncById(result: CliResult): Map<string, SyncJson> {
 function describeExampleOn(
   name: string,
   setup: (projectDir: string) => Promise<{
+    target: string;
     env: Record<string, string>;
     args: string[];
     rows(model: string): Promise<ModelRow[]>;
@@ -100,7 +101,7 @@ function describeExampleOn(
       syncs = syncById(result);
       accounts = await environment.rows('crm_accounts');
       contacts = await environment.rows('crm_contacts');
-      crm = await CrmReadback.open(project.dir);
+      crm = await CrmReadback.open(project.dir, environment.target);
     });
 
     afterAll(async () => {
@@ -226,6 +227,7 @@ function describeExampleOn(
 }
 
 describeExampleOn('DuckDB (the default target)', async (projectDir) => ({
+  target: 'dev',
   env: {},
   args: [],
   rows: (model) => readDuckdb(projectDir, model),
@@ -244,6 +246,7 @@ describeExampleOn('PostgreSQL', async (projectDir) => {
     SPOKE_PG_SCHEMA: 'analytics',
   };
   return {
+    target: 'pg',
     env,
     args: ['--target', 'pg'],
     rows: (model) => readPostgres(database.url, projectDir, model),

@@ -29,16 +29,18 @@ const CONTACTS_HS = 'crm_contacts:hubspot.contacts';
 
 /** Where a test's dbt project builds: the default DuckDB target, or a fresh PostgreSQL database. */
 interface Target {
+  name: string;
   args: string[];
   env: Record<string, string>;
   drop(): Promise<void>;
 }
 
 async function useTarget(warehouse: 'duckdb' | 'postgres'): Promise<Target> {
-  if (warehouse === 'duckdb') return { args: [], env: {}, drop: async () => {} };
+  if (warehouse === 'duckdb') return { name: 'dev', args: [], env: {}, drop: async () => {} };
   const database = await createTestDatabase(inject('databaseUrl'), 'spoke_mirror');
   const url = new URL(database.url);
   return {
+    name: 'pg',
     args: ['--target', 'pg'],
     env: {
       SPOKE_PG_HOST: url.hostname,
@@ -240,7 +242,7 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
     });
 
     const hubspotContactKeys = async () => {
-      const crm = await CrmReadback.open(project.dir);
+      const crm = await CrmReadback.open(project.dir, target.name);
       try {
         return (await crm.hubspotRecords('contacts', ['wistia_user_id'])).map(
           (record) => record.properties.wistia_user_id,

@@ -42,7 +42,7 @@ describe('a malformed meta.spoke', () => {
     }
     expect(output).toMatch(/Fix:/);
     // dbt never built the models and no sandbox record was written.
-    expect(await exists(join(project.dir, '.spoke', 'sandbox.json'))).toBe(false);
+    expect(await exists(join(project.dir, '.spoke', 'sandbox-dev.json'))).toBe(false);
     expect(await exists(join(project.dir, 'target', 'run_results.json'))).toBe(false);
   });
 
@@ -64,7 +64,7 @@ describe('a malformed meta.spoke', () => {
     expect(cycle.at(0)).toBe(cycle.at(-1));
     expect(cycle).toContain('crm_accounts:salesforce.Account');
     expect(cycle).toContain('crm_contacts:salesforce.Contact');
-    expect(await exists(join(project.dir, '.spoke', 'sandbox.json'))).toBe(false);
+    expect(await exists(join(project.dir, '.spoke', 'sandbox-dev.json'))).toBe(false);
   });
 
   it('stops at a field the destination does not have, naming it and the closest real field, before writing', async () => {
@@ -82,7 +82,7 @@ describe('a malformed meta.spoke', () => {
     );
     expect(result.stderr).toMatch(/did you mean .?Plan__c/);
     const stored = JSON.parse(
-      await readFile(join(project.dir, '.spoke', 'sandbox.json'), 'utf8').catch(() => '{}'),
+      await readFile(join(project.dir, '.spoke', 'sandbox-dev.json'), 'utf8').catch(() => '{}'),
     );
     const written = [
       'salesforce.Account',

@@ -2,14 +2,11 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { dbt } from '../support/example-edits.js';
 import { type GeneratedProject, generatedProject } from '../support/generated-project.js';
 import { runSpoke } from '../support/spoke-cli.js';
-
-// Real dbt and whole runs with retries and backoff: generous for a busy 2-core machine.
-vi.setConfig({ testTimeout: 600_000 });
 
 const ROWS = 400;
 

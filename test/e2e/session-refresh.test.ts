@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FaultPlan, type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { dbt } from '../support/example-edits.js';
 import {
@@ -10,9 +10,6 @@ import {
   SALESFORCE_PERSON_FIELDS,
 } from '../support/generated-project.js';
 import { runSpoke } from '../support/spoke-cli.js';
-
-// Real dbt and whole runs with retries and backoff: generous for a busy 2-core machine.
-vi.setConfig({ testTimeout: 600_000 });
 
 const ROWS = 600;
 const TOKEN = '^POST /services/oauth2/token';

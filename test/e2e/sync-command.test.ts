@@ -62,7 +62,7 @@ describe('spoke sync after a dbt build', () => {
       expect(sync.attempted).toBeGreaterThan(50);
       expect(sync.created + sync.updated + sync.failed).toBe(0);
     }
-    const sandboxFile = join(project.dir, '.spoke', 'sandbox.json');
+    const sandboxFile = join(project.dir, '.spoke', 'sandbox-dev.json');
     // The in-process sandbox answered describe calls only; no synced object holds a record.
     const stored = await access(sandboxFile).then(
       async () => JSON.parse(await readFile(sandboxFile, 'utf8')),

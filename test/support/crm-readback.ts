@@ -1,6 +1,6 @@
-import { join } from 'node:path';
 import { Client } from '@hubspot/api-client';
 import jsforce from 'jsforce';
+import { sandboxStateFile } from '../../src/engine/connect-destinations.js';
 import {
   HUBSPOT_SANDBOX_TOKEN,
   type RunningSandbox,
@@ -19,8 +19,9 @@ export class CrmReadback {
     private readonly hubspot: Client,
   ) {}
 
-  static async open(projectDir: string): Promise<CrmReadback> {
-    const sandbox = await startSandbox({ stateFile: join(projectDir, '.spoke', 'sandbox.json') });
+  /** The sandbox store of `target` (the example's default target is `dev`). */
+  static async open(projectDir: string, target = 'dev'): Promise<CrmReadback> {
+    const sandbox = await startSandbox({ stateFile: sandboxStateFile(projectDir, target) });
     const { username, password, clientId, clientSecret } = SALESFORCE_SANDBOX_CREDENTIALS;
     const salesforce = new jsforce.Connection({
       loginUrl: sandbox.salesforceUrl,

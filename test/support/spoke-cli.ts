@@ -23,7 +23,9 @@ export async function runSpoke(
     env: { ...options.env, NO_COLOR: '1' },
     reject: false,
   });
-  return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
+  // A run that never exited on its own says why, so a failing assertion shows the cause.
+  const why = result.exitCode === undefined ? `\n[spoke did not exit by itself: ${result.shortMessage}]` : '';
+  return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: `${result.stderr}${why}` };
 }
 
 const SKIPPED = new Set(['target', 'logs', 'dbt_packages', '.spoke', '.user.yml']);

@@ -7,7 +7,9 @@ describe('normalising warehouse values', () => {
     expect(decimalText('100.00')).toBe(100);
     expect(decimalText('-0.50')).toBe(-0.5);
     expect(decimalText('0.1')).toBe(0.1);
-    expect(decimalText('0.0000001')).toBe(1e-7);
+    // 1e-7 would print in exponent notation: the exact decimal text is kept instead.
+    expect(decimalText('0.0000001')).toBe('0.0000001');
+    expect(decimalText('1234.50')).toBe(1234.5);
     expect(decimalText('12345678901234567890.1234567891')).toBe('12345678901234567890.1234567891');
     expect(decimalText('0.10000000000000000001')).toBe('0.10000000000000000001');
     expect(decimalText('NaN')).toBe('NaN');
@@ -24,8 +26,13 @@ describe('normalising warehouse values', () => {
 
   it('writes dates as ISO-8601 and structured values as JSON text', () => {
     expect(normalizeValue(new Date(Date.UTC(2024, 4, 1, 12)))).toBe('2024-05-01T12:00:00.000Z');
-    expect(normalizeValue({ plan: 'pro', seats: 3n })).toBe('{"plan":"pro","seats":"3"}');
+    expect(normalizeValue({ plan: 'pro', seats: 3n, tiny: 1e-10 })).toBe(
+      '{"plan":"pro","seats":3,"tiny":0.0000000001}',
+    );
     expect(normalizeValue([1, 2])).toBe('[1,2]');
+    expect(normalizeValue(1e-10)).toBe('0.0000000001');
+    expect(normalizeValue(-1.5e21)).toBe('-1500000000000000000000');
+    expect(normalizeValue(0.5)).toBe(0.5);
     expect(normalizeValue(undefined)).toBeNull();
     expect(normalizeValue(Number.POSITIVE_INFINITY)).toBe('Infinity');
   });

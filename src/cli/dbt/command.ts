@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { assertSameInvocation } from '../../dbt/artifacts.js';
 import { dbtCommand, isCompileOnly, succeededModels } from '../../dbt/run-selection.js';
@@ -8,17 +9,22 @@ import { SpokeError } from '../../errors.js';
 import { parseDuration, seconds } from '../durations.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 import { runAndReport } from '../views/run-view.js';
-import { parseDbtArgs } from './args.js';
+import { dbtCommandHelp, parseDbtArgs } from './args.js';
 
 export function registerDbt(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('dbt')
     .description('run dbt (e.g. `spoke dbt build`), then sync the models that succeeded in that invocation')
-    .argument('[args...]', 'arguments for dbt, passed through unchanged (plus spoke’s --json)')
+    .argument('[args...]', 'arguments for dbt, passed through unchanged (see spoke dbt --help)')
     .allowUnknownOption()
     .helpOption(false)
     .action(async (args: string[]) => {
       const parsed = parseDbtArgs(args);
+      if (parsed.help) {
+        process.stdout.write(dbtCommandHelp());
+        setExitCode(EXIT_OK);
+        return;
+      }
       const projectDir = parsed.projectDir ?? process.cwd();
       const location = {
         projectDir,
@@ -30,9 +36,22 @@ export function registerDbt(program: Command, setExitCode: (code: number) => voi
         ? { stdio: 'pipe' as const, onLine: (line: string) => process.stderr.write(`${line}\n`) }
         : { stdio: 'inherit' as const };
 
+      if (parsed.dbtOnly) {
+        // dbt prints its help or version and builds nothing, so there is nothing to sync.
+        const help = await runDbt(parsed.dbtArgs, location);
+        setExitCode(help.exitCode === 0 ? EXIT_OK : EXIT_USAGE);
+        return;
+      }
+
       // Validate meta.spoke before dbt builds anything, so a broken definition writes nothing.
-      const parse = await runDbt(['parse'], { ...location, stdio: 'pipe', onLine: () => {} });
-      if (parse.outcome === 'ok') await loadProject(location);
+      // The parse writes to a directory of its own: target/ keeps the artifacts `spoke sync` reads.
+      const parseDir = join(resolve(projectDir), '.spoke', 'dbt-parse');
+      const parse = await runDbt(['parse', '--target-path', parseDir], {
+        ...location,
+        stdio: 'pipe',
+        onLine: () => {},
+      });
+      if (parse.outcome === 'ok') await loadProject({ ...location, targetDir: parseDir });
 
       const runId = randomUUID();
       const dbt = await runDbt(parsed.dbtArgs, { ...location, ...output, runId });

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { resolveTarget } from '../../dbt/profiles.js';
 import { sandboxSchemaDir, sandboxStateFile } from '../../engine/connect-destinations.js';
 import { SpokeError } from '../../errors.js';
 import {
@@ -22,6 +23,8 @@ export function registerSandbox(program: Command, setExitCode: (code: number) =>
       'run local Salesforce and HubSpot API servers (records persist under .spoke/ in the project)',
     )
     .option('--project-dir <dir>', 'dbt project directory', process.cwd())
+    .option('--profiles-dir <dir>', 'directory holding profiles.yml, as for dbt')
+    .option('-t, --target <name>', 'dbt target whose sandbox store to use (default: the profile default)')
     .option('--salesforce-port <port>', 'port of the Salesforce server', '8701')
     .option('--hubspot-port <port>', 'port of the HubSpot server', '8702')
     .option('--reset', 'forget every stored record first', false)
@@ -32,13 +35,16 @@ export function registerSandbox(program: Command, setExitCode: (code: number) =>
     .action(
       async (raw: {
         projectDir: string;
+        profilesDir?: string;
+        target?: string;
         salesforcePort: string;
         hubspotPort: string;
         reset: boolean;
         faults?: string;
       }) => {
         const projectDir = resolve(raw.projectDir);
-        const stateFile = sandboxStateFile(projectDir);
+        const target = await sandboxTarget(projectDir, raw);
+        const stateFile = sandboxStateFile(projectDir, target);
         const running = await startSandbox({
           stateFile,
           schemaDir: sandboxSchemaDir(projectDir),
@@ -54,10 +60,10 @@ export function registerSandbox(program: Command, setExitCode: (code: number) =>
           [
             `Salesforce sandbox: ${running.salesforceUrl}  (login: ${SALESFORCE_SANDBOX_CREDENTIALS.username})`,
             `HubSpot sandbox:    ${running.hubspotUrl}  (token: ${HUBSPOT_SANDBOX_TOKEN})`,
-            `Records persist to ${stateFile}`,
+            `Records of target ${target} persist to ${stateFile}`,
             `Request counts: GET ${running.hubspotUrl}/__sandbox/stats (and on the Salesforce server)`,
             'Point a target at it in spoke.yml:',
-            `  targets: { dev: { sandbox: { salesforce_url: "${running.salesforceUrl}", hubspot_url: "${running.hubspotUrl}" } } }`,
+            `  targets: { ${target}: { sandbox: { salesforce_url: "${running.salesforceUrl}", hubspot_url: "${running.hubspotUrl}" } } }`,
             'Press Ctrl+C to stop.',
             '',
           ].join('\n'),
@@ -79,23 +85,29 @@ export function registerSandbox(program: Command, setExitCode: (code: number) =>
     .argument('<destination>', 'salesforce or hubspot')
     .argument('<object>', 'object name, e.g. Account or companies')
     .option('--project-dir <dir>', 'dbt project directory', process.cwd())
+    .option('--profiles-dir <dir>', 'directory holding profiles.yml, as for dbt')
+    .option('-t, --target <name>', 'dbt target whose sandbox store to read (default: the profile default)')
     .option('--fields <names>', 'comma-separated fields to show (default: all but audit fields)')
     .option('--json', 'print JSON', false)
     .action(
-      async (system: string, object: string, raw: { projectDir: string; json: boolean; fields?: string }) => {
+      async (
+        system: string,
+        object: string,
+        raw: { projectDir: string; profilesDir?: string; target?: string; json: boolean; fields?: string },
+      ) => {
         if (system !== 'salesforce' && system !== 'hubspot') {
           throw new SpokeError('SPOKE_USAGE', `Unknown sandbox "${system}": use salesforce or hubspot.`);
         }
-        const store = await SandboxStore.open(sandboxStateFile(resolve(raw.projectDir)), {
-          readOnly: true,
-        });
+        const projectDir = resolve(raw.projectDir);
+        const target = await sandboxTarget(projectDir, raw);
+        const store = await SandboxStore.open(sandboxStateFile(projectDir, target), { readOnly: true });
         const records = store.records(system as SandboxSystem, object).filter((record) => !record.archived);
         if (raw.json) {
           process.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
         } else if (records.length === 0) {
           const known = store.objects(system as SandboxSystem);
           process.stdout.write(
-            `No ${system} ${object} records.${known.length ? ` Objects with records: ${known.join(', ')}.` : ''}\n`,
+            `No ${system} ${object} records in the sandbox of target ${target}.${known.length ? ` Objects with records: ${known.join(', ')}.` : ''}\n`,
           );
         } else {
           const fields = raw.fields
@@ -114,6 +126,24 @@ export function registerSandbox(program: Command, setExitCode: (code: number) =>
         setExitCode(EXIT_OK);
       },
     );
+}
+
+/** The target whose store to use: `--target`, else the one dbt would pick from the profile. */
+async function sandboxTarget(
+  projectDir: string,
+  raw: { target?: string; profilesDir?: string },
+): Promise<string> {
+  if (raw.target) return raw.target;
+  try {
+    return (await resolveTarget({ projectDir, ...(raw.profilesDir ? { profilesDir: raw.profilesDir } : {}) }))
+      .target;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new SpokeError(
+      'SPOKE_USAGE',
+      `Each dbt target has its own sandbox store, and the target could not be read from the profile (${reason}). Pass --target <name>.`,
+    );
+  }
 }
 
 async function readFaultPlan(file: string): Promise<FaultPlan> {

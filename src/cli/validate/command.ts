@@ -1,15 +1,20 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { loadProject } from '../../engine/load-project.js';
+import { formatDiagnostic } from '../../errors.js';
 import { stages } from '../../graph/stages.js';
 import { commonOptions, withCommonOptions } from '../common-options.js';
 import { EXIT_OK } from '../exit-codes.js';
+
+const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
 export function registerValidate(program: Command, setExitCode: (code: number) => void): void {
   withCommonOptions(
     program
       .command('validate')
-      .description('check meta.spoke, spoke.yml, profiles and sync order without contacting any destination'),
+      .description(
+        'check meta.spoke (from target/manifest.json: run dbt parse or build first), spoke.yml, the profile and the sync order; contacts no warehouse or destination',
+      ),
   ).action(async (raw: Record<string, unknown>) => {
     const common = commonOptions(raw);
     const project = await loadProject(common);
@@ -26,15 +31,37 @@ export function registerValidate(program: Command, setExitCode: (code: number) =
         after: spec.after,
       }));
       process.stdout.write(
-        `${JSON.stringify({ valid: true, target: project.target, syncs, stages: order }, null, 2)}\n`,
+        `${JSON.stringify(
+          {
+            valid: true,
+            target: project.target,
+            checked: ['meta.spoke', 'spoke.yml', 'profile', 'sync order'],
+            checked_when_syncing: ['model columns in the warehouse', 'destination fields'],
+            syncs,
+            stages: order,
+            warnings: project.warnings,
+          },
+          null,
+          2,
+        )}\n`,
       );
     } else {
+      const what =
+        project.specs.length === 0 ? 'no model declares meta.spoke' : plural(project.specs.length, 'sync');
       process.stdout.write(
-        `${pc.green('✓')} ${project.specs.length} syncs valid (target ${project.target})\n`,
+        `${pc.green('✓')} Configuration valid (target ${project.target}): ${what}. ` +
+          'Checked meta.spoke, spoke.yml, the profile and the sync order; the model columns in the warehouse ' +
+          'and the destination fields are checked when syncing.\n',
       );
       order.forEach((ids, index) => {
         process.stdout.write(`  ${index + 1}. ${ids.join(', ')}\n`);
       });
+      if (project.warnings.length > 0) {
+        process.stdout.write(`${pc.yellow('!')} ${plural(project.warnings.length, 'warning')}:\n`);
+        for (const warning of project.warnings) {
+          process.stdout.write(`  ${pc.yellow('!')} ${formatDiagnostic(warning)}\n`);
+        }
+      }
     }
     setExitCode(EXIT_OK);
   });

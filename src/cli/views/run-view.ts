@@ -5,6 +5,7 @@ import { ConsoleReporter } from '../../observe/reporters/console-reporter.js';
 import { JsonReporter } from '../../observe/reporters/json-reporter.js';
 import { redact } from '../../util/redact.js';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes.js';
+import { sandboxHint } from './sandbox-hint.js';
 
 /** Runs syncs with the reporters the output mode asks for and prints the result. */
 export async function runAndReport(
@@ -14,21 +15,15 @@ export async function runAndReport(
   const run = await runSyncs({
     ...options,
     runId: options.runId ?? randomUUID(),
-    reporters: options.json ? [json] : [new ConsoleReporter()],
+    reporters: options.json
+      ? [json]
+      : [new ConsoleReporter({ stateSchema: options.project.config.state.schema })],
   });
   if (options.json)
     process.stdout.write(redact(`${JSON.stringify({ ...json.document, ...options.extra }, null, 2)}\n`));
-  else if (
-    run.syncs.some((sync) => sync.status !== 'skipped') &&
-    sandboxHint(options.project.config.sandbox)
-  ) {
-    process.stdout.write(
-      'Records are in the sandbox: npx spoke sandbox records salesforce Account (or hubspot companies, ...)\n',
-    );
+  else {
+    const hint = sandboxHint(run, options.project.config);
+    if (hint) process.stdout.write(`${hint}\n`);
   }
   return { exitCode: run.status === 'success' ? EXIT_OK : EXIT_FAILED, run };
-}
-
-function sandboxHint(sandbox: unknown): boolean {
-  return sandbox !== null && sandbox !== undefined;
 }

@@ -11,7 +11,7 @@ import {
 import type { HandlerResult, HubspotContext } from './context.js';
 import { errorBody, HubspotHttpError, type StandardError } from './errors.js';
 import { defaultAssociationType, objectSingular } from './object-types.js';
-import { ObjectTable, toPublicObject, writtenProperties } from './records.js';
+import { ObjectTable, toPublicObject, writtenObject } from './records.js';
 import { validateProperties } from './validate.js';
 
 /** `POST /crm/v3/objects/{objectType}/batch/upsert`: create or update by a unique property. */
@@ -48,7 +48,7 @@ export function batchUpsert(ctx: HubspotContext, objectType: string, body: unkno
     const record = existing ?? table.create(values);
     if (existing) table.update(existing, values);
     results.push({
-      ...toPublicObject(objectType, record, writtenProperties(objectType, values)),
+      ...writtenObject(objectType, record, values),
       new: !existing,
       ...(input.objectWriteTraceId !== undefined ? { objectWriteTraceId: input.objectWriteTraceId } : {}),
     });
@@ -112,7 +112,7 @@ export function batchCreate(ctx: HubspotContext, objectType: string, body: unkno
       });
     }
     results.push({
-      ...toPublicObject(objectType, record, writtenProperties(objectType, plan.values)),
+      ...writtenObject(objectType, record, plan.values),
       ...(plan.ref.objectWriteTraceId !== undefined
         ? { objectWriteTraceId: plan.ref.objectWriteTraceId }
         : {}),
@@ -194,7 +194,7 @@ export function batchUpdate(ctx: HubspotContext, objectType: string, body: unkno
     }
     table.update(record, values);
     results.push({
-      ...toPublicObject(objectType, record, writtenProperties(objectType, values)),
+      ...writtenObject(objectType, record, values),
       ...(input.objectWriteTraceId !== undefined ? { objectWriteTraceId: input.objectWriteTraceId } : {}),
     });
   }

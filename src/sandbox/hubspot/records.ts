@@ -167,10 +167,15 @@ function indexKey(name: string, value: unknown): string {
 }
 
 /**
- * The `SimplePublicObject` shape. `properties` lists what to return: the written ones for a
- * write, the requested ones (or the defaults) for a read; unset ones come back as null.
+ * The `SimplePublicObject` shape. `properties` lists what to return: the requested ones (or
+ * the defaults) for a read, where unset ones come back as null, as HubSpot's reads show them.
  */
-export function toPublicObject(objectType: string, record: StoredRecord, properties?: string[]) {
+export function toPublicObject(
+  objectType: string,
+  record: StoredRecord,
+  properties?: string[],
+  unset: null | '' = null,
+) {
   const names =
     properties && properties.length > 0
       ? properties
@@ -178,7 +183,7 @@ export function toPublicObject(objectType: string, record: StoredRecord, propert
   const out: Record<string, string | null> = {};
   for (const name of names) {
     const value = record.fields[name];
-    out[name] = value === undefined ? null : String(value);
+    out[name] = value === undefined ? unset : String(value);
   }
   return {
     id: record.id,
@@ -190,7 +195,11 @@ export function toPublicObject(objectType: string, record: StoredRecord, propert
   };
 }
 
-/** Properties echoed after a write: those written plus the system ones. */
-export function writtenProperties(objectType: string, values: Record<string, string>): string[] {
-  return [...new Set([...Object.keys(values), ...systemProperties(objectType)])];
+/**
+ * A record as create, update and upsert answer: the written properties plus the system ones,
+ * every value a string (the spec's type); a cleared property echoes "" as HubSpot's does.
+ */
+export function writtenObject(objectType: string, record: StoredRecord, values: Record<string, string>) {
+  const names = [...new Set([...Object.keys(values), ...systemProperties(objectType)])];
+  return toPublicObject(objectType, record, names, '');
 }

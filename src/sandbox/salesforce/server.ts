@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { TokenIssuer } from './auth.js';
 import { registerBulkIngest } from './bulk-ingest.js';
@@ -7,10 +8,12 @@ import { SalesforceContext } from './context.js';
 import { defaultSalesforceObjects } from './default-objects.js';
 import { registerDescribe } from './describe.js';
 import { notFound, SalesforceHttpError } from './errors.js';
+import { orgLimits } from './limits.js';
 import { mergeObjectDefs, ObjectRegistry } from './objects.js';
 import { registerQuery } from './query.js';
 import { registerSobjects } from './sobjects.js';
 import type { SalesforceServerOptions } from './types.js';
+import { apiVersions } from './versions.js';
 
 export { SALESFORCE_SANDBOX_CREDENTIALS } from './auth.js';
 export { defaultSalesforceObjects } from './default-objects.js';
@@ -20,6 +23,8 @@ const API_LIMIT = 15000;
 const BULK_BATCH_LIMIT = 15000;
 const JSON_TYPE = 'application/json;charset=UTF-8';
 const DATA_PATH = /^\/services\/data\/v\d+\.\d+(\/|\?|$)/;
+/** `GET /services/data` lists the versions; it needs no session, as on a real org. */
+const VERSIONS_PATH = /^\/services\/data\/?(\?|$)/;
 
 /**
  * A local Salesforce REST API (OAuth token endpoint, describe, sObject rows, sObject
@@ -27,7 +32,20 @@ const DATA_PATH = /^\/services\/data\/v\d+\.\d+(\/|\?|$)/;
  * so the real jsforce client works against it. Returned not yet listening.
  */
 export async function createSalesforceServer(options: SalesforceServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false });
+  const app = Fastify({
+    logger: false,
+    // A request that does not arrive in time is answered in Salesforce's error format.
+    clientErrorHandler: salesforceClientError,
+    ...(options.requestTimeoutMs !== undefined && {
+      requestTimeout: options.requestTimeoutMs,
+      // Node checks for late requests on an interval, and its headers timeout must not exceed this.
+      http: {
+        requestTimeout: options.requestTimeoutMs,
+        headersTimeout: options.requestTimeoutMs,
+        connectionsCheckingInterval: Math.max(10, Math.floor(options.requestTimeoutMs / 4)),
+      },
+    }),
+  });
   const registry = new ObjectRegistry(mergeObjectDefs(defaultSalesforceObjects(), options.objects));
   const tokens = new TokenIssuer(options.store, options.credentials);
   const ctx = new SalesforceContext(options.store, registry, tokens);
@@ -53,7 +71,7 @@ export async function createSalesforceServer(options: SalesforceServerOptions): 
       reply.code(fault.status).headers(fault.headers ?? {});
       return reply.send(fault.body === undefined ? '' : JSON.stringify(fault.body));
     }
-    if (!request.url.startsWith('/services/data/')) return undefined;
+    if (!request.url.startsWith('/services/data/') || VERSIONS_PATH.test(request.url)) return undefined;
     if (!DATA_PATH.test(request.url)) throw notFound();
     if (!tokens.isValid(request.headers.authorization)) {
       throw new SalesforceHttpError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
@@ -96,17 +114,11 @@ export async function createSalesforceServer(options: SalesforceServerOptions): 
   app.setNotFoundHandler((_request, reply) => reply.code(404).send(notFound().body));
 
   tokens.register(app, origin);
-  app.get('/services/data', async () =>
-    ['50.0', '55.0', '58.0', '60.0', '62.0'].map((version) => ({
-      label: 'Sandbox',
-      url: `/services/data/v${version}`,
-      version,
-    })),
+  app.get('/services/data', async () => apiVersions());
+  app.get('/services/data/', async () => apiVersions());
+  app.get('/services/data/:version/limits', async () =>
+    orgLimits({ apiLimit, apiUsage, bulkBatchLimit: BULK_BATCH_LIMIT, bulkBatchesUsed: jobs.batchesUsed }),
   );
-  app.get('/services/data/:version/limits', async () => ({
-    DailyApiRequests: { Max: apiLimit, Remaining: apiLimit - apiUsage },
-    DailyBulkApiBatches: { Max: BULK_BATCH_LIMIT, Remaining: BULK_BATCH_LIMIT - jobs.batchesUsed },
-  }));
   registerDescribe(app, ctx);
   registerSobjects(app, ctx);
   registerCollections(app, ctx);
@@ -115,6 +127,33 @@ export async function createSalesforceServer(options: SalesforceServerOptions): 
   tokens.userId();
   await options.store.save();
   return app;
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+};
+
+/**
+ * A request Node could not read (timed out, oversized headers, malformed), answered before any
+ * route runs: Salesforce's error array instead of Fastify's own JSON.
+ */
+function salesforceClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, errorCode, message] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'REQUEST_RUNNING_TOO_LONG', 'Your request was running for too long, and has been stopped.']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'REQUEST_HEADER_FIELDS_TOO_LARGE', 'Request header fields too large.']
+        : [400, 'BAD_REQUEST', 'The request could not be read.'];
+  const body = JSON.stringify([{ message, errorCode }]);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${REASONS[status]}\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 /** Makes every issued token invalid, as an expired session would (jsforce then logs in again). */

@@ -86,6 +86,11 @@ export interface SalesforceServerOptions {
   apiLimit?: number;
   /** Credentials to accept instead of the sandbox's own (a project's own secrets). */
   credentials?: Partial<SalesforceSandboxCredentials>;
+  /**
+   * How long a client may take to send a whole request before it is answered 408 (default:
+   * Node's own limits). Tests shorten it to see the answer.
+   */
+  requestTimeoutMs?: number;
 }
 
 export interface SalesforceSandboxCredentials {
