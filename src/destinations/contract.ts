@@ -10,6 +10,8 @@ export interface FieldSchema {
   type: string;
   /** Usable as the upsert key (Salesforce external id, HubSpot unique-value property). */
   unique: boolean;
+  /** Salesforce: values differing only in case are distinct (a "case sensitive" unique field). */
+  caseSensitive?: boolean;
   createable: boolean;
   updateable: boolean;
   /** Must be present when creating a record. */
@@ -116,6 +118,11 @@ export interface Destination {
   readonly limits: DestinationLimits;
   /** Verifies credentials; throws SpokeError SPOKE_DESTINATION_AUTH with the fix. */
   check(): Promise<void>;
+  /**
+   * Whether the destination finds a record by `match` without regard to case (Salesforce
+   * external ids, HubSpot email): keys differing only in case then name one record.
+   */
+  matchesIgnoringCase(object: string, match: string): boolean;
   describe(object: string): Promise<ObjectSchema>;
   /**
    * Exactly one outcome per input record, in input order. Never throws for record- or

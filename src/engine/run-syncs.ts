@@ -140,10 +140,9 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
       // a run with nothing changed makes no API call at all.
       for (const spec of runnable) {
         try {
-          const limits = open.destinations.get(spec.destination).limits;
           planned.set(
             spec.id,
-            await planSync(spec, open.state, limits, {
+            await planSync(spec, open.state, open.destinations.get(spec.destination), {
               fullRefresh: options.fullRefresh ?? false,
               retryFailed: options.retryFailed ?? false,
             }),

@@ -42,21 +42,30 @@ const OPERATION: Record<SyncSpec['mode'], WriteOperation> = {
 export interface PlannedSync {
   changeSet: ChangeSet;
   planMs: number;
+  /** Keys were compared without regard to case, as the destination matches them. */
+  ignoreKeyCase: boolean;
 }
 
-/** Plans one sync in the warehouse: counts now, rows streamed later by `syncOne`. */
+/**
+ * Plans one sync in the warehouse: counts now, rows streamed later by `syncOne`. Duplicate keys
+ * follow the destination's matching rule, so keys that it would take for one record (`abc`,
+ * `ABC` for a Salesforce external id) are reported as duplicates on every destination alike.
+ */
 export async function planSync(
   spec: SyncSpec,
   state: StateStore,
-  limits: Destination['limits'],
+  destination: Pick<Destination, 'limits' | 'matchesIgnoringCase'>,
   options: { fullRefresh: boolean; retryFailed: boolean },
 ): Promise<PlannedSync> {
   const started = Date.now();
+  const { limits } = destination;
+  const ignoreKeyCase = destination.matchesIgnoringCase(spec.object, spec.match);
   const changeSet = await state.planChanges(spec, {
     ...options,
     batchSize: Math.max(limits.maxBatchSize * limits.concurrency, limits.maxBulkSize ?? 0),
+    ignoreKeyCase,
   });
-  return { changeSet, planMs: Date.now() - started };
+  return { changeSet, planMs: Date.now() - started, ignoreKeyCase };
 }
 
 /** Rows the plan sends: new, changed, and uncertain ones from runs whose answers were lost. */
@@ -77,7 +86,7 @@ export function needsDestination(spec: SyncSpec, { counts }: ChangeSet): boolean
  */
 export async function syncOne(
   spec: SyncSpec,
-  planned: PlannedSync,
+  plannedSync: PlannedSync,
   context: SyncContext,
 ): Promise<SyncResult> {
   const started = Date.now();
@@ -100,14 +109,14 @@ export async function syncOne(
     errors,
     errorsOmitted,
     stillFailingErrors,
-    planMs: planned.planMs,
-    durationMs: Date.now() - started + planned.planMs,
+    planMs: plannedSync.planMs,
+    durationMs: Date.now() - started + plannedSync.planMs,
   });
 
   try {
     const { destination } = context;
     const { maxBatchSize } = destination.limits;
-    const { changeSet } = planned;
+    const { changeSet } = plannedSync;
     counts.unchanged = changeSet.counts.unchanged;
     // Not resent, and not in the destination as the model says: reported every run until fixed.
     counts.stillFailing = changeSet.counts.failedUnchanged;
@@ -171,7 +180,10 @@ export async function syncOne(
 
     for await (const changes of changeSet.changes()) {
       if (stop.aborted) break;
-      const plan = planChanges(spec, changes, { allFields: context.fullRefresh });
+      const plan = planChanges(spec, changes, {
+        allFields: context.fullRefresh,
+        ignoreKeyCase: plannedSync.ignoreKeyCase,
+      });
       counts.invalid += plan.invalid.length;
       for (const invalid of plan.invalid) noteError(invalid);
       if (plan.writes.length > 0) {
@@ -219,7 +231,7 @@ export async function syncOne(
     return result('failed', error instanceof Error ? error.message : String(error));
   }
 
-  const verdict = thresholdVerdict(counts, planned.changeSet.counts.total, context.failedRecordsRatio);
+  const verdict = thresholdVerdict(counts, plannedSync.changeSet.counts.total, context.failedRecordsRatio);
   return verdict ? result(verdict.status, verdict.reason) : result('success');
 }
 

@@ -33,7 +33,7 @@ export interface ChangePlan {
 export function planChanges(
   spec: SyncSpec,
   changes: readonly Change[],
-  options: { allFields?: boolean } = {},
+  options: { allFields?: boolean; ignoreKeyCase?: boolean } = {},
 ): ChangePlan {
   const writes: PlannedWrite[] = [];
   const invalid: InvalidRecord[] = [];
@@ -50,7 +50,9 @@ export function planChanges(
       invalid.push({
         key: change.key,
         code: 'KEY_DUPLICATE',
-        message: `${spec.key} = ${change.key} appears in more than one row of ${spec.model}; none of them was sent. Add a unique test on ${spec.key}.`,
+        message: options.ignoreKeyCase
+          ? `${spec.key} = ${change.key} names the same ${spec.object} as another row of ${spec.model} (${spec.destination} matches ${spec.match} without regard to case); none of them was sent. Make ${spec.key} unique whatever its case, e.g. lower-case it in the model.`
+          : `${spec.key} = ${change.key} appears in more than one row of ${spec.model}; none of them was sent. Add a unique test on ${spec.key}.`,
       });
       continue;
     }

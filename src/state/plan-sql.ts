@@ -14,6 +14,8 @@ export interface PlanSqlInput {
   table: (name: StateTable) => string;
   fullRefresh: boolean;
   retryFailed: boolean;
+  /** Keys differing only in case count as duplicates (the destination matches them as one). */
+  ignoreKeyCase?: boolean;
 }
 
 export interface PlanSql {
@@ -84,12 +86,15 @@ export function planSql(input: PlanSqlInput): PlanSql {
   const ledger = `${table('id_ledger')} l`;
   const ownLedger = `l.destination = ${literal(spec.destination)} AND l.object = ${literal(spec.object)} AND l.created_by = $1`;
 
+  // What identifies a record in the destination: the key, or the key whatever its case.
+  const identity = input.ignoreKeyCase ? 'LOWER(h.__spoke_key)' : 'h.__spoke_key';
+
   const planned = `WITH hashed AS (
     SELECT ${[...selected, `${keyText} AS __spoke_key`, `${hash} AS __spoke_hash`].join(', ')}
     FROM ${input.relation}
   ), model AS (
-    SELECT h.*, COUNT(*) OVER (PARTITION BY h.__spoke_key) AS __spoke_n,
-      ROW_NUMBER() OVER (PARTITION BY h.__spoke_key ORDER BY h.__spoke_hash) AS __spoke_nth
+    SELECT h.*, COUNT(*) OVER (PARTITION BY ${identity}) AS __spoke_n,
+      ROW_NUMBER() OVER (PARTITION BY ${identity} ORDER BY h.__spoke_hash) AS __spoke_nth
     FROM hashed h
   ), planned AS (
     SELECT m.*, ${kind} AS __spoke_kind,

@@ -100,6 +100,8 @@ export interface PlanOptions {
   retryFailed: boolean;
   /** Rows per yielded batch. */
   batchSize: number;
+  /** The destination matches keys without regard to case: `abc` and `ABC` are one record. */
+  ignoreKeyCase?: boolean;
 }
 
 export type ChangeKind =

@@ -153,6 +153,7 @@ export class WarehouseStateStore implements StateStore {
       table: this.table,
       fullRefresh: options.fullRefresh,
       retryFailed: options.retryFailed,
+      ignoreKeyCase: options.ignoreKeyCase ?? false,
     });
     const params = [spec.id];
     const action = `plan sync ${spec.id} over ${spec.model}`;

@@ -55,7 +55,9 @@ describe('hints name what this project did', () => {
 
   it('gives no sandbox hint when the run wrote nothing', async () => {
     const result = await runSpoke(['sync'], { cwd: project.dir });
-    expect(result.exitCode).toBe(0);
+    // Exit 1: the two contacts with bad emails still fail; nothing was written.
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain('2 still failing');
     expect(result.stdout).not.toContain('sandbox records');
   });
 });

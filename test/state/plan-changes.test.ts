@@ -176,6 +176,18 @@ describe.each(FLAVOURS)('planning a sync in %s', (flavour) => {
     );
   });
 
+  it('takes keys differing only in case for one record when the destination matches them so', async () => {
+    const spec = await model(3);
+    await db.exec(`INSERT INTO ${name(spec)} (account_id, account_name) VALUES ('ACC_000002', 'Shouting 2')`);
+    // A HubSpot unique property compares exactly: four distinct records.
+    expect((await store.planChanges(spec, PLAN)).counts).toMatchObject({ new: 4, duplicateKey: 0 });
+    // A Salesforce external id does not: acc_000002 and ACC_000002 name one record, so neither is sent.
+    const plan = await store.planChanges(spec, { ...PLAN, ignoreKeyCase: true });
+    expect(plan.counts).toMatchObject({ new: 2, duplicateKey: 2 });
+    const duplicates = (await allChanges(plan)).filter((c) => c.kind === 'duplicate_key').map((c) => c.key);
+    expect(duplicates.sort()).toEqual(['ACC_000002', 'acc_000002']);
+  });
+
   it('does not resend a row that failed permanently until it changes, or until retryFailed', async () => {
     const spec = await model(4);
     const first = await allChanges(await store.planChanges(spec, PLAN));

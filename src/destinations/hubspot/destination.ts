@@ -63,6 +63,11 @@ export function createHubspotDestination(
     type: 'hubspot',
     limits: LIMITS,
 
+    // HubSpot compares email addresses without regard to case; other unique values exactly.
+    matchesIgnoringCase(_object, match) {
+      return match === 'email';
+    },
+
     async check() {
       if (!config.accessToken) {
         throw new SpokeError(

@@ -50,11 +50,16 @@ export function createSalesforceDestination(
   /** Set once the org's daily API limit is reached: the rest of the run fails without calls. */
   let exhausted: OutcomeError | null = null;
 
+  /** Fields of the objects described so far, for answers that cannot wait for a describe. */
+  const cachedFields = new Map<string, ObjectSchema['fields']>();
   const describe = (object: string): Promise<ObjectSchema> => {
     let schema = schemas.get(object);
     if (!schema) {
       schema = session.connect().then((conn) => describeObject(conn, object));
-      schema.catch(() => schemas.delete(object));
+      schema.then(
+        (described) => cachedFields.set(object, described.fields),
+        () => schemas.delete(object),
+      );
       schemas.set(object, schema);
     }
     return schema;
@@ -141,6 +146,11 @@ export function createSalesforceDestination(
       concurrency: 4,
       bulkThreshold: config.bulkThreshold ?? DEFAULT_BULK_THRESHOLD,
       maxBulkSize,
+    },
+    // External ids match without regard to case unless defined "case sensitive", which only a
+    // describe tells; an unknown field is taken as the default.
+    matchesIgnoringCase(object, match) {
+      return !cachedFields.get(object)?.find((field) => field.name === match)?.caseSensitive;
     },
     async check() {
       try {

@@ -8,6 +8,7 @@ interface DescribedField {
   externalId?: boolean;
   idLookup?: boolean;
   unique?: boolean;
+  caseSensitive?: boolean;
   createable?: boolean;
   updateable?: boolean;
   nillable?: boolean;
@@ -27,6 +28,7 @@ export function toFieldSchema(f: DescribedField): FieldSchema {
     required: !f.nillable && !f.defaultedOnCreate && Boolean(f.createable),
   };
   if (f.label) field.label = f.label;
+  if (f.caseSensitive) field.caseSensitive = true;
   const picklist = (f.picklistValues ?? []).filter((p) => p.active !== false).map((p) => p.value);
   if (picklist.length > 0) field.picklistValues = picklist;
   if (f.referenceTo && f.referenceTo.length > 0) {
