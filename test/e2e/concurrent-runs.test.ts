@@ -159,8 +159,17 @@ from generate_series(1, ${PEOPLE}) as t(i)`,
       const hubspotContacts = sandbox.store.records('hubspot', 'contacts');
       expect(hubspotContacts.every((c) => String(c.fields.lastname).endsWith(` v${version}`))).toBe(true);
     }
-    // Started together, they met at least once (usually every time).
+    // Started together, they met at least once (usually every time), and each yield is on record.
     expect(yielded).toBeGreaterThan(0);
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query(`SELECT status, error FROM spoke.runs WHERE status = 'locked'`);
+      expect(rows).toHaveLength(yielded);
+      for (const row of rows) expect(row.error).toMatch(/^Not run: another run is syncing what this run selected/);
+    } finally {
+      await admin.end();
+    }
   });
 });
 
