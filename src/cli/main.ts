@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { SpokeError } from '../errors.js';
 import { redact } from '../util/redact.js';
+import { registerAlerts } from './alerts/command.js';
 import { registerDbt } from './dbt/command.js';
 import { EXIT_USAGE, exitCodeFor } from './exit-codes.js';
 import { registerSandbox } from './sandbox/command.js';
@@ -36,6 +37,7 @@ registerDbt(program, setExitCode);
 registerSync(program, setExitCode);
 registerValidate(program, setExitCode);
 registerSandbox(program, setExitCode);
+registerAlerts(program, setExitCode);
 
 // The one place errors become output and exit codes.
 try {

@@ -192,6 +192,32 @@ const notAfterItself: BlockRule = (context) => {
     );
 };
 
+/** A sync's `alerts.channels` name channels spoke.yml defines. */
+const alertChannelsExist: BlockRule = (context) => {
+  const wanted = context.spec.alerts?.channels ?? [];
+  const alerts = context.config.alerts;
+  const known = [
+    ...(alerts?.channels ?? []).map((channel) => channel.name),
+    ...(alerts?.disabledChannels ?? []),
+  ];
+  return wanted.flatMap((name, index) =>
+    known.includes(name)
+      ? []
+      : [
+          blockDiagnostic(
+            context,
+            `alerts.channels[${index}]`,
+            known.length === 0
+              ? `alert channel \`${name}\` is not defined: spoke.yml has no \`alerts.channels\`.`
+              : `alert channel \`${name}\` is not defined in spoke.yml (known: ${formatList(known)}).${didYouMean(name, known)}`,
+            known.length === 0
+              ? `add a channel named \`${name}\` under \`alerts.channels\` in spoke.yml, or remove it here`
+              : `use one of ${formatList(known)}, or add \`${name}\` under \`alerts.channels\` in spoke.yml`,
+          ),
+        ],
+  );
+};
+
 /** Problems that stop a run. */
 export const blockRules: BlockRule[] = [
   destinationExists,
@@ -199,6 +225,7 @@ export const blockRules: BlockRule[] = [
   oneSourcePerField,
   distinctAssociations,
   notAfterItself,
+  alertChannelsExist,
 ];
 
 /** Doubts `spoke validate` prints; nothing is refused for them. */

@@ -64,6 +64,15 @@ function normalise(block: ModelSpokeBlock, index: number, written: SpokeBlock): 
       written.after === undefined ? [] : typeof written.after === 'string' ? [written.after] : written.after,
     onNull: written.on_null ?? 'clear',
     maxDeleteRatio: written.max_delete_ratio ?? DEFAULT_MAX_DELETE_RATIO,
+    ...(written.alerts && {
+      alerts: {
+        ...(written.alerts.failed_records_ratio !== undefined && {
+          failedRecordsRatio: written.alerts.failed_records_ratio,
+        }),
+        ...(written.alerts.channels && { channels: written.alerts.channels }),
+        ...(written.alerts.mute !== undefined && { mute: written.alerts.mute }),
+      },
+    }),
     source: { file: block.file, index },
   };
   for (const [column, target] of Object.entries(written.fields ?? {})) {

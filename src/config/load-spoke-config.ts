@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { renderEnvVarsDeep } from '../dbt/env-var.js';
 import { ConfigError, type Diagnostic } from '../errors.js';
 import { registerSecret } from '../util/redact.js';
+import { alertRules, normaliseAlerts, type WrittenAlerts } from './alert-settings.js';
 import { assertValid } from './assert-valid.js';
 import { MAX_YAML_ALIASES } from './input-limits.js';
 import { issuesToDiagnostics } from './issues-to-diagnostics.js';
@@ -140,6 +141,7 @@ export async function loadSpokeConfig(options: LoadSpokeConfigOptions): Promise<
       destinations: Object.create(null),
       sandbox: null,
       state: { schema: DEFAULT_STATE_SCHEMA },
+      alerts: null,
     };
 
   // Named like the model files in diagnostics: relative to the project directory.
@@ -169,6 +171,8 @@ export async function loadSpokeConfig(options: LoadSpokeConfigOptions): Promise<
     );
   }
   diagnostics.push(...spokeYmlRules(raw, locate));
+  if (parsed.success)
+    diagnostics.push(...alertRules(parsed.data.alerts as WrittenAlerts | undefined, locate));
   assertValid(diagnostics);
   const written = parsed.data as SpokeYml;
 
@@ -207,5 +211,6 @@ export async function loadSpokeConfig(options: LoadSpokeConfigOptions): Promise<
     destinations,
     sandbox,
     state: { schema: written.state?.schema ?? DEFAULT_STATE_SCHEMA },
+    alerts: normaliseAlerts(written.alerts as WrittenAlerts | undefined, { file: label, env }),
   };
 }

@@ -106,6 +106,22 @@ export const spokeBlockSchema = z
       .describe(
         'A null column value: clear (default) empties the destination field; skip leaves it unchanged.',
       ),
+    alerts: z
+      .strictObject({
+        failed_records_ratio: z
+          .number()
+          .min(0)
+          .max(1)
+          .optional()
+          .describe("This sync's failing threshold, instead of spoke.yml's `alerts.failed_records_ratio`."),
+        channels: z
+          .array(z.string().min(1))
+          .optional()
+          .describe('Names of the spoke.yml alert channels this sync alerts (default: all of them).'),
+        mute: z.boolean().optional().describe('true: this sync sends no alerts (its health is still kept).'),
+      })
+      .optional()
+      .describe('Alert settings of this sync.'),
   })
   .describe('One sync of this model to one destination object.');
 

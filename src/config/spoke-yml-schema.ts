@@ -114,41 +114,93 @@ export const targetSchema = z
   })
   .describe('Settings for one dbt target (the one dbt runs with, `--target` or the profile default).');
 
-const emailChannelSchema = z.strictObject({
-  type: z.literal('email'),
-  to: z
-    .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
-    .describe('Recipient address or addresses.'),
-  smtp_url: template("SMTP server URL, e.g. `{{ env_var('SMTP_URL') }}`."),
-  from: template('Sender address.').optional(),
-});
+const channelName = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]+$/, { error: 'must be letters, digits, `_` or `-`, e.g. `data-team-email`' })
+  .optional()
+  .describe('Name a sync refers to in `alerts.channels` (default: the type, e.g. `slack`).');
 
-const slackChannelSchema = z.strictObject({
-  type: z.literal('slack'),
-  webhook_url: template("Slack incoming webhook URL, e.g. `{{ env_var('SLACK_WEBHOOK_URL') }}`."),
-});
+const emailChannelSchema = z
+  .strictObject({
+    type: z.literal('email'),
+    name: channelName,
+    to: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+      .describe('Recipient address or addresses.'),
+    smtp_url: template(
+      "SMTP server URL with its credentials, only as `{{ env_var('SMTP_URL') }}`, e.g. smtps://user:pass@smtp.example.com:465.",
+    ),
+    from: template('Sender address (default dbt-spoke <spoke@localhost>).').optional(),
+  })
+  .describe('Email over SMTP: a plain-text and an HTML part.');
 
-const webhookChannelSchema = z.strictObject({
-  type: z.literal('webhook'),
-  url: template('URL receiving a JSON POST per alert.'),
-});
+const slackChannelSchema = z
+  .strictObject({
+    type: z.literal('slack'),
+    name: channelName,
+    webhook_url: template("Slack incoming webhook URL, only as `{{ env_var('SLACK_WEBHOOK_URL') }}`."),
+  })
+  .describe('A Slack incoming webhook (Block Kit message).');
+
+const webhookChannelSchema = z
+  .strictObject({
+    type: z.literal('webhook'),
+    name: channelName,
+    url: template('URL receiving a JSON POST per alert.'),
+    secret: template(
+      "Key of the `X-Spoke-Signature` HMAC-SHA256, only as `{{ env_var('ALERT_WEBHOOK_SECRET') }}`.",
+    ).optional(),
+  })
+  .describe('A generic webhook: JSON body, signed with `secret` when given.');
+
+const pagerdutyChannelSchema = z
+  .strictObject({
+    type: z.literal('pagerduty'),
+    name: channelName,
+    routing_key: template("Events API v2 integration key, only as `{{ env_var('PAGERDUTY_ROUTING_KEY') }}`."),
+    events_url: template(
+      'Events API endpoint (default https://events.pagerduty.com/v2/enqueue; EU: https://events.eu.pagerduty.com/v2/enqueue).',
+    ).optional(),
+  })
+  .describe('PagerDuty Events API v2: an incident per sync, opened on failure and resolved on recovery.');
+
+export const alertChannelSchema = z.discriminatedUnion('type', [
+  emailChannelSchema,
+  slackChannelSchema,
+  webhookChannelSchema,
+  pagerdutyChannelSchema,
+]);
+
+/** Channel keys that carry credentials: accepted only as env_var(), masked in every output. */
+export const channelSecretKeys = ['smtp_url', 'webhook_url', 'secret', 'routing_key'] as const;
 
 export const alertsSchema = z
   .strictObject({
-    channels: z
-      .array(z.discriminatedUnion('type', [emailChannelSchema, slackChannelSchema, webhookChannelSchema]))
-      .optional()
-      .describe('Where failure and recovery alerts go.'),
+    channels: z.array(alertChannelSchema).optional().describe('Where failure and recovery alerts go.'),
     failed_records_ratio: z
       .number()
       .min(0)
       .max(1)
       .optional()
-      .describe('Share of failed records above which a sync counts as failing (default 0).'),
+      .describe(
+        'A sync counts as failing when the share of its rows not synced (failed, invalid, still failing) is above this (default 0.05; 0: any failed record).',
+      ),
+    recover_after: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('Healthy runs in a row before a failing sync counts as recovered (default 1).'),
+    max_staleness: z
+      .string()
+      .regex(/^\d+(\.\d+)?\s*(m|h|d)$/, { error: 'must be a duration such as `6h`, `90m` or `1d`' })
+      .optional()
+      .describe('A sync not successful for longer than this counts as failing (checked by `spoke serve`).'),
+    public_url: template(
+      'Where `spoke serve` is reachable (e.g. https://spoke.example.com): alerts link to the run’s page.',
+    ).optional(),
   })
-  .describe(
-    'Not built yet: dbt-spoke sends no alerts. The block is accepted and ignored, so a file written for a later version stays valid.',
-  );
+  .describe('Alert once when a sync starts failing and once when it recovers.');
 
 export const spokeYmlSchema = z
   .strictObject({

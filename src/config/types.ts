@@ -55,6 +55,8 @@ export interface SyncSpec {
   onNull?: 'clear' | 'skip';
   /** mirror: largest share of the sync's records one run may delete without --allow-deletes. */
   maxDeleteRatio?: number;
+  /** This sync's alert settings, over spoke.yml's `alerts`. */
+  alerts?: { failedRecordsRatio?: number; channels?: string[]; mute?: boolean };
   /** Where it was declared, for diagnostics. */
   source: { file: string; index: number };
 }
@@ -103,4 +105,27 @@ export interface SpokeConfig {
   /** Set when the active dbt target routes every destination to the sandbox. */
   sandbox: SandboxRouting | null;
   state: { schema: string };
+  /** Alerting; null when spoke.yml configures no alerts. */
+  alerts: AlertSettings | null;
+}
+
+export type AlertChannelConfig =
+  | { type: 'email'; name: string; to: string[]; smtpUrl: string; from?: string }
+  | { type: 'slack'; name: string; webhookUrl: string }
+  | { type: 'webhook'; name: string; url: string; secret?: string }
+  | { type: 'pagerduty'; name: string; routingKey: string; eventsUrl?: string };
+
+export interface AlertSettings {
+  /** Channels alerts go to. */
+  channels: AlertChannelConfig[];
+  /** Channels configured but off here: their endpoint rendered empty (an unset `env_var('X', '')`). */
+  disabledChannels: string[];
+  /** A sync whose share of rows not synced is above this counts as failing. */
+  failedRecordsRatio: number;
+  /** Healthy runs in a row before a failing sync counts as recovered. */
+  recoverAfter: number;
+  /** A sync not successful for longer than this counts as failing; null: no such check. */
+  maxStalenessMs: number | null;
+  /** Base URL of `spoke serve`, for links to a run's page. */
+  publicUrl: string | null;
 }

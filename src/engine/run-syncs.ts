@@ -1,6 +1,8 @@
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
+import { deliverPending } from '../alerts/deliver.js';
+import { alertsForRun } from '../alerts/run-alerts.js';
 import type { SyncSpec } from '../config/types.js';
 import { ConfigError, DestinationError, type Diagnostic, SpokeError } from '../errors.js';
 import { runGraph } from '../graph/run-graph.js';
@@ -8,7 +10,7 @@ import { selectSyncs } from '../graph/select-syncs.js';
 import { buildSyncGraph } from '../graph/sync-graph.js';
 import { emptyCounts, type Reporter, type RunResult, type SyncResult } from '../observe/lifecycle.js';
 import { openStateStore } from '../state/open-state-store.js';
-import type { StateStore, SyncLock } from '../state/state-store.js';
+import type { AlertWrites, StateStore, SyncLock } from '../state/state-store.js';
 import { SyncsLockedError } from '../state/sync-locks.js';
 import { openWarehouse } from '../warehouse/open-warehouse.js';
 import type { Warehouse, WarehouseConnection } from '../warehouse/warehouse.js';
@@ -65,7 +67,7 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
   const { project, runId } = options;
   const started = Date.now();
   const reporters = options.reporters ?? [];
-  const emit = <K extends keyof Reporter>(hook: K, ...args: Parameters<NonNullable<Reporter[K]>>) => {
+  const emit: Emit = (hook, ...args) => {
     for (const reporter of reporters)
       (reporter[hook] as ((...a: typeof args) => void) | undefined)?.(...args);
   };
@@ -247,12 +249,23 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
       for (const sync of syncs) {
         if (!startedSyncs.has(sync.id)) await recordSyncRun(session.state, runId, sync, false);
       }
-      await session.state.finishRun(runId, run.status, new Date());
+      const now = new Date();
+      const alerts = await alertWrites(
+        session.state,
+        project,
+        { runId, now, specs: inScope, results: syncs },
+        emit,
+      );
+      await session.state.finishRun(runId, run.status, now, null, alerts);
     }
     for (const reporter of reporters) await reporter.onRunEnd?.(run);
+    if (session && recorded) await deliverAlerts(session.state, project, emit);
     return run;
   } catch (error) {
-    if (session && recorded) await recordAbort(session.state, runId, runnable, results, error);
+    if (session && recorded) {
+      await recordAbort(session.state, project, runId, runnable, results, error, emit);
+      await deliverAlerts(session.state, project, emit);
+    }
     throw error;
   } finally {
     clearTimeout(timer);
@@ -380,26 +393,97 @@ async function recordSyncRun(state: StateStore, runId: string, result: SyncResul
 
 /**
  * A run stopped by an error (a mapping problem, another run holding its syncs, the state store):
- * the run and every selected sync that has no row yet are recorded with why.
+ * the run and every selected sync that has no row yet are recorded with why. A run stopped by
+ * its own error counts against the health of the syncs it did not sync; one that yielded to
+ * another run says nothing about them.
  */
 async function recordAbort(
   state: StateStore,
+  project: LoadedProject,
   runId: string,
   specs: SyncSpec[],
   results: ReadonlyMap<string, SyncResult>,
   error: unknown,
+  emit: Emit,
 ): Promise<void> {
   const message = error instanceof Error ? error.message : String(error);
-  const status: RunStatus = error instanceof SyncsLockedError ? 'locked' : 'error';
+  const locked = error instanceof SyncsLockedError;
+  const status: RunStatus = locked ? 'locked' : 'error';
   try {
+    const ended: SyncResult[] = [];
     for (const spec of specs) {
-      if (results.has(spec.id)) continue;
-      await recordSyncRun(state, runId, skipped(spec, `not run: ${message}`), false);
+      const done = results.get(spec.id);
+      if (done) {
+        ended.push(done);
+        continue;
+      }
+      const notRun = skipped(spec, `not run: ${message}`);
+      await recordSyncRun(state, runId, notRun, false);
+      ended.push({ ...notRun, status: 'failed' });
     }
-    await state.finishRun(runId, status, new Date(), message);
+    const now = new Date();
+    const alerts = locked
+      ? null
+      : await alertWrites(state, project, { runId, now, specs, results: ended, stoppedBy: message }, emit);
+    await state.finishRun(runId, status, now, message, alerts);
   } catch {
     // The error that stopped the run is what the user needs to see; it is rethrown.
   }
+}
+
+type Emit = <K extends keyof Reporter>(hook: K, ...args: Parameters<NonNullable<Reporter[K]>>) => void;
+
+/** The health changes of this run for the run's end transaction; never fails the run. */
+async function alertWrites(
+  state: StateStore,
+  project: LoadedProject,
+  run: {
+    runId: string;
+    now: Date;
+    specs: readonly SyncSpec[];
+    results: readonly SyncResult[];
+    stoppedBy?: string;
+  },
+  emit: Emit,
+): Promise<AlertWrites | null> {
+  const settings = project.config.alerts;
+  if (!settings) return null;
+  try {
+    return await alertsForRun({
+      state,
+      settings,
+      run: { runId: run.runId, target: project.target, now: run.now },
+      specs: run.specs,
+      results: run.results,
+      ...(run.stoppedBy ? { stoppedBy: run.stoppedBy } : {}),
+    });
+  } catch (error) {
+    emit('onAlertDelivery', {
+      messageId: '-',
+      kind: 'evaluation',
+      channel: '-',
+      delivered: false,
+      error: `alert health could not be evaluated: ${error instanceof Error ? error.message : String(error)}`,
+    });
+    return null;
+  }
+}
+
+/** After the run's end is recorded: what the outbox holds goes out; a channel that fails fails no sync. */
+async function deliverAlerts(state: StateStore, project: LoadedProject, emit: Emit): Promise<void> {
+  const settings = project.config.alerts;
+  if (!settings || settings.channels.length === 0) return;
+  await deliverPending(state, settings, {
+    onDelivery: (delivery) => emit('onAlertDelivery', delivery),
+  }).catch((error: unknown) =>
+    emit('onAlertDelivery', {
+      messageId: '-',
+      kind: 'delivery',
+      channel: '-',
+      delivered: false,
+      error: error instanceof Error ? error.message : String(error),
+    }),
+  );
 }
 
 function skipped(spec: SyncSpec, reason: string): SyncResult {
@@ -410,6 +494,7 @@ function skipped(spec: SyncSpec, reason: string): SyncResult {
     object: spec.object,
     status: 'skipped',
     reason,
+    rows: 0,
     ...emptyCounts(),
     errors: [],
     errorsOmitted: 0,

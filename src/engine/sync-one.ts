@@ -105,6 +105,7 @@ export async function syncOne(
     object: spec.object,
     status,
     ...(reason ? { reason } : {}),
+    rows: plannedSync.changeSet.counts.total,
     ...counts,
     errors,
     errorsOmitted,

@@ -50,6 +50,8 @@ export interface SyncResult extends SyncCounts {
   status: SyncStatus;
   /** Why the whole sync failed or was skipped. */
   reason?: string;
+  /** Rows of the model the sync planned over: the scope its failure share is taken of. */
+  rows: number;
   errors: RecordError[];
   /** Errors counted but not listed (the list is capped). */
   errorsOmitted: number;
@@ -86,9 +88,18 @@ export interface BatchResult {
 /**
  * One lifecycle, many reporters. Hooks fire in this order: onRunStart once; per sync
  * onSyncStart, onBatchResult for every batch the destination answered (after retries), and
- * onSyncEnd (also for skipped syncs, without onSyncStart); onRunEnd once. Reporters observe
- * only: they never change what is synced.
+ * onSyncEnd (also for skipped syncs, without onSyncStart); onRunEnd once; then onAlertDelivery
+ * per alert sent. Reporters observe only: they never change what is synced.
  */
+/** The fate of one alert message on one channel, after the run's end. */
+export interface AlertDelivery {
+  messageId: string;
+  kind: string;
+  channel: string;
+  delivered: boolean;
+  error?: string;
+}
+
 export interface Reporter {
   onRunStart?(run: RunInfo): void;
   /** `totalRecords`: what the plan will send, report as invalid or delete, when known. */
@@ -96,6 +107,8 @@ export interface Reporter {
   onBatchResult?(spec: SyncSpec, batch: BatchResult): void;
   onSyncEnd?(result: SyncResult): void;
   onRunEnd?(result: RunResult): void | Promise<void>;
+  /** After onRunEnd, once per alert delivery attempted (alerts go out after the run's end is recorded). */
+  onAlertDelivery?(delivery: AlertDelivery): void;
 }
 
 export function emptyCounts(): SyncCounts {

@@ -21,8 +21,23 @@ export interface StateStore {
   acquireLocks(syncIds: readonly string[], owner: LockOwner, waitMs: number): Promise<SyncLock>;
 
   startRun(run: RunRecord): Promise<void>;
-  /** `error`: why the run stopped before or while syncing (null when it ran to the end). */
-  finishRun(runId: string, status: string, finishedAt: Date, error?: string | null): Promise<void>;
+  /**
+   * `error`: why the run stopped before or while syncing (null when it ran to the end). `alerts`:
+   * the health changes the run caused and the messages they send, committed with the run's end.
+   */
+  finishRun(
+    runId: string,
+    status: string,
+    finishedAt: Date,
+    error?: string | null,
+    alerts?: AlertWrites | null,
+  ): Promise<void>;
+
+  /** The alert health kept for these syncs (all syncs when absent). */
+  alertStates(syncIds?: readonly string[]): Promise<AlertStateRow[]>;
+  /** Deliveries not yet done; only those due at `dueBy` when given. */
+  pendingDeliveries(dueBy?: Date): Promise<PendingDelivery[]>;
+  recordDelivery(result: DeliveryResult): Promise<void>;
   startSyncRun(runId: string, syncId: string, startedAt: Date): Promise<void>;
   finishSyncRun(runId: string, result: SyncRunRecord): Promise<void>;
 
@@ -199,4 +214,58 @@ export interface InFlightBatch {
   runId: string;
   syncId: string;
   entries: InFlightEntry[];
+}
+
+/** A sync's alert health as kept between runs. */
+export interface AlertStateRow {
+  syncId: string;
+  health: 'healthy' | 'failing';
+  /** When it entered this health. */
+  since: Date;
+  /** Runs observed failing since it began failing. */
+  failingRuns: number;
+  /** Healthy runs in a row while still counted failing (towards `recover_after`). */
+  healthyRuns: number;
+  lastRunId: string | null;
+  lastObservedAt: Date;
+  lastSuccessAt: Date | null;
+  lastMessageId: string | null;
+}
+
+export interface AlertOutboxMessage {
+  messageId: string;
+  kind: string;
+  runId: string | null;
+  createdAt: Date;
+  /** The rendered message as JSON text; channels render their views from it. */
+  payload: string;
+  /** Which channels get it, and which of its syncs each is about. */
+  deliveries: { channel: string; syncIds: string[] }[];
+}
+
+/** What one run's end writes for alerts, in the run's own transaction. */
+export interface AlertWrites {
+  states: AlertStateRow[];
+  messages: AlertOutboxMessage[];
+}
+
+export interface PendingDelivery {
+  messageId: string;
+  kind: string;
+  channel: string;
+  syncIds: string[];
+  payload: string;
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError: string | null;
+}
+
+export interface DeliveryResult {
+  messageId: string;
+  channel: string;
+  delivered: boolean;
+  attemptedAt: Date;
+  /** When to try again after a failure. */
+  nextAttemptAt?: Date;
+  error?: string;
 }

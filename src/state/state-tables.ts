@@ -39,6 +39,29 @@ export const STATE_COLUMNS = {
   id_ledger: ['destination', 'object', 'record_key', 'destination_id', 'sync_id', 'updated_at', 'created_by'],
   locks: ['sync_id', 'run_id', 'owner', 'acquired_at', 'heartbeat_at'],
   in_flight: ['sync_id', 'record_key', 'operation', 'row_hash', 'run_id', 'sent_at'],
+  alert_state: [
+    'sync_id',
+    'health',
+    'since',
+    'failing_runs',
+    'healthy_runs',
+    'last_run_id',
+    'last_observed_at',
+    'last_success_at',
+    'last_message_id',
+  ],
+  alert_outbox: ['message_id', 'kind', 'run_id', 'created_at', 'payload'],
+  alert_deliveries: [
+    'message_id',
+    'channel',
+    'sync_ids',
+    'status',
+    'attempts',
+    'next_attempt_at',
+    'last_attempt_at',
+    'delivered_at',
+    'last_error',
+  ],
 } as const;
 
 export type StateTable = keyof typeof STATE_COLUMNS;

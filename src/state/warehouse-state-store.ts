@@ -3,19 +3,24 @@ import { SpokeError } from '../errors.js';
 import { redact } from '../util/redact.js';
 import type { SqlSession } from '../warehouse/sql-session.js';
 import type { Row, Warehouse } from '../warehouse/warehouse.js';
+import { readAlertStates, readPendingDeliveries, writeAlerts, writeDelivery } from './alert-tables.js';
 import { batchWrites } from './batch-writes.js';
 import { migrateState } from './migrate.js';
 import { planSql } from './plan-sql.js';
 import { type StateDialect, stateDialect } from './state-dialect.js';
 import type {
+  AlertStateRow,
+  AlertWrites,
   Change,
   ChangeKind,
   ChangeSet,
   CommittedBatch,
   Deletion,
+  DeliveryResult,
   FailureGroup,
   InFlightBatch,
   LockOwner,
+  PendingDelivery,
   PlanOptions,
   RunRecord,
   StateStore,
@@ -97,12 +102,33 @@ export class WarehouseStateStore implements StateStore {
     status: string,
     finishedAt: Date,
     error: string | null = null,
+    alerts: AlertWrites | null = null,
   ): Promise<void> {
     await this.guard(`record the end of run ${runId}`, () =>
-      this.session.query(
-        `UPDATE ${this.table('runs')} SET status = $2, finished_at = $3, error = $4 WHERE run_id = $1`,
-        [runId, status, this.time(finishedAt), this.errorText(error)],
-      ),
+      this.session.transaction(async (tx) => {
+        await tx.query(
+          `UPDATE ${this.table('runs')} SET status = $2, finished_at = $3, error = $4 WHERE run_id = $1`,
+          [runId, status, this.time(finishedAt), this.errorText(error)],
+        );
+        if (alerts) await writeAlerts(tx, this.dialect, this.table, alerts);
+      }),
+    );
+  }
+
+  async alertStates(syncIds?: readonly string[]): Promise<AlertStateRow[]> {
+    return this.guard('read the alert state', () => readAlertStates(this.session, this.table, syncIds));
+  }
+
+  async pendingDeliveries(dueBy?: Date): Promise<PendingDelivery[]> {
+    return this.guard('read pending alert deliveries', () =>
+      readPendingDeliveries(this.session, this.dialect, this.table, dueBy),
+    );
+  }
+
+  async recordDelivery(result: DeliveryResult): Promise<void> {
+    const masked = result.error ? { ...result, error: redact(result.error) } : result;
+    await this.guard(`record the delivery of alert ${result.messageId}`, () =>
+      writeDelivery(this.session, this.dialect, this.table, masked, this.dialect.maxErrorChars),
     );
   }
 

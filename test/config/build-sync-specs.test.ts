@@ -149,6 +149,7 @@ associations: [{ to: companies, column: account_id, match: wistia_account_id, ty
       destinations: {},
       sandbox: null,
       state: { schema: 'spoke' },
+      alerts: null,
     };
     const { diagnostics } = buildSyncSpecs([crmAccounts()], noFile);
     expect(diagnostics).toHaveLength(2);

@@ -36,6 +36,7 @@ export const exampleConfig: SpokeConfig = {
   },
   sandbox: {},
   state: { schema: 'spoke' },
+  alerts: null,
 };
 
 export const crmAccounts = () =>

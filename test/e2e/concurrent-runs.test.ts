@@ -166,7 +166,8 @@ from generate_series(1, ${PEOPLE}) as t(i)`,
     try {
       const { rows } = await admin.query(`SELECT status, error FROM spoke.runs WHERE status = 'locked'`);
       expect(rows).toHaveLength(yielded);
-      for (const row of rows) expect(row.error).toMatch(/^Not run: another run is syncing what this run selected/);
+      for (const row of rows)
+        expect(row.error).toMatch(/^Not run: another run is syncing what this run selected/);
     } finally {
       await admin.end();
     }

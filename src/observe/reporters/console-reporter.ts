@@ -3,7 +3,7 @@ import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import pc from 'picocolors';
 import type { SyncSpec } from '../../config/types.js';
 import { redact } from '../../util/redact.js';
-import type { BatchResult, Reporter, RunInfo, RunResult, SyncResult } from '../lifecycle.js';
+import type { AlertDelivery, BatchResult, Reporter, RunInfo, RunResult, SyncResult } from '../lifecycle.js';
 
 /** Errors printed under a sync's line; `--json` lists up to 1,000, the state tables all. */
 const ERRORS_SHOWN = 3;
@@ -136,6 +136,16 @@ export class ConsoleReporter implements Reporter {
     this.line(...lines);
     // With no bar left the renderer gives the terminal back, so lines go straight to it again.
     if (this.drawing && this.bars.size === 0) this.stopBars();
+  }
+
+  onAlertDelivery(delivery: AlertDelivery): void {
+    this.line(
+      delivery.delivered
+        ? pc.dim(`Alert (${delivery.kind}) sent to ${delivery.channel}.`)
+        : pc.yellow(
+            `Alert (${delivery.kind}) to ${delivery.channel} not delivered: ${delivery.error}. It is sent again by the next run (or spoke serve).`,
+          ),
+    );
   }
 
   onRunEnd(run: RunResult): void {

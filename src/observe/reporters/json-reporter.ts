@@ -1,4 +1,4 @@
-import type { Reporter, RunResult, SyncResult } from '../lifecycle.js';
+import type { AlertDelivery, Reporter, RunResult, SyncResult } from '../lifecycle.js';
 
 /** The `--json` document's per-sync entry: stable field names scripts can rely on. */
 export function syncJson(sync: SyncResult) {
@@ -48,9 +48,24 @@ export function runJson(run: RunResult) {
 
 /** Collects the run and hands its JSON document to the caller once it ends. */
 export class JsonReporter implements Reporter {
-  document: ReturnType<typeof runJson> | null = null;
+  document: (ReturnType<typeof runJson> & { alerts: ReturnType<typeof alertJson>[] }) | null = null;
+  private readonly alerts: ReturnType<typeof alertJson>[] = [];
 
   onRunEnd(run: RunResult): void {
-    this.document = runJson(run);
+    this.document = { ...runJson(run), alerts: this.alerts };
   }
+
+  onAlertDelivery(delivery: AlertDelivery): void {
+    this.alerts.push(alertJson(delivery));
+  }
+}
+
+function alertJson(delivery: AlertDelivery) {
+  return {
+    message_id: delivery.messageId,
+    kind: delivery.kind,
+    channel: delivery.channel,
+    delivered: delivery.delivered,
+    ...(delivery.error ? { error: delivery.error } : {}),
+  };
 }

@@ -3,14 +3,15 @@ import { initialDuckdb } from './001-initial.duckdb.js';
 import { initialPostgres } from './001-initial.postgres.js';
 import { initialRedshift } from './001-initial.redshift.js';
 import { inFlightMigration } from './002-in-flight.js';
+import { alertsMigration } from './004-alerts.js';
 import type { Migration } from './migration.js';
 
 export type { Migration };
 
 const MIGRATIONS: Record<WarehouseType, Migration[]> = {
-  postgres: [initialPostgres, inFlightMigration('postgres')],
-  duckdb: [initialDuckdb, inFlightMigration('duckdb')],
-  redshift: [initialRedshift, inFlightMigration('redshift')],
+  postgres: [initialPostgres, inFlightMigration('postgres'), alertsMigration('postgres')],
+  duckdb: [initialDuckdb, inFlightMigration('duckdb'), alertsMigration('duckdb')],
+  redshift: [initialRedshift, inFlightMigration('redshift'), alertsMigration('redshift')],
 };
 
 /** Every migration of a dialect, oldest first. */
