@@ -41,9 +41,11 @@ describe('the docs say what the code does', () => {
     await project?.cleanup();
   });
 
-  it('the example advertises no alerts block, since dbt-spoke sends no alerts yet', async () => {
+  it('the example configures alerts, each channel off until its variable is set', async () => {
     const spokeYml = await readFile(join(repoRoot, 'dbt_project_example', 'spoke.yml'), 'utf8');
-    expect(spokeYml).not.toMatch(/alerts/i);
+    for (const type of ['email', 'slack', 'webhook']) expect(spokeYml).toContain(`type: ${type}`);
+    const status = await runSpoke(['alerts', 'status', '--json'], { cwd: project.dir });
+    expect(JSON.parse(status.stdout)).toMatchObject({ configured: true, pending: [] });
   });
 
   it('documents the runs.status values a run writes', async () => {
