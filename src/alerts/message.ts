@@ -67,22 +67,28 @@ export interface AlertInput {
   reason: string | null;
 }
 
+/**
+ * One message for the syncs whose health changed the same way at once. `runId` is the run that
+ * observed it; null for a change seen between runs (a sync gone stale), whose id is then the
+ * time it was seen.
+ */
 export function buildMessage(
   kind: HealthEvent,
   inputs: AlertInput[],
-  run: { runId: string; target: string; now: Date; publicUrl: string | null },
+  run: { runId: string | null; target: string; now: Date; publicUrl: string | null },
 ): AlertMessage {
   const syncs = inputs.slice(0, MAX_SYNCS).map((input) => alertedSync(input));
+  const { runId } = run;
   return {
-    id: `${run.runId}:${kind}`,
+    id: `${runId ?? `stale-${run.now.getTime()}`}:${kind}`,
     kind,
-    runId: run.runId,
+    runId,
     target: run.target,
     createdAt: run.now.toISOString(),
     syncs,
     moreSyncs: Math.max(0, inputs.length - MAX_SYNCS),
-    command: `spoke runs show ${run.runId}`,
-    url: run.publicUrl ? `${run.publicUrl}/#/runs/${encodeURIComponent(run.runId)}` : null,
+    command: runId ? `spoke runs show ${runId}` : 'spoke runs',
+    url: run.publicUrl ? `${run.publicUrl}/${runId ? `#/runs/${encodeURIComponent(runId)}` : ''}` : null,
   };
 }
 

@@ -33,6 +33,8 @@ export interface StateStore {
     alerts?: AlertWrites | null,
   ): Promise<void>;
 
+  /** Health changes seen between runs (a sync gone stale), with their messages, in one transaction. */
+  commitAlerts(writes: AlertWrites): Promise<void>;
   /** The alert health kept for these syncs (all syncs when absent). */
   alertStates(syncIds?: readonly string[]): Promise<AlertStateRow[]>;
   /** Deliveries not yet done; only those due at `dueBy` when given. */

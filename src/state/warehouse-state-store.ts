@@ -115,6 +115,12 @@ export class WarehouseStateStore implements StateStore {
     );
   }
 
+  async commitAlerts(writes: AlertWrites): Promise<void> {
+    await this.guard('record alert state', () =>
+      this.session.transaction((tx) => writeAlerts(tx, this.dialect, this.table, writes)),
+    );
+  }
+
   async alertStates(syncIds?: readonly string[]): Promise<AlertStateRow[]> {
     return this.guard('read the alert state', () => readAlertStates(this.session, this.table, syncIds));
   }
