@@ -28,7 +28,7 @@ export interface WrittenAlerts {
 
 /** The name a channel is known by: its own, else its type (numbered when the type repeats). */
 function channelNames(channels: readonly WrittenChannel[]): string[] {
-  return channels.map((channel, index) => {
+  return channels.map((channel) => {
     if (channel.name) return channel.name;
     const sameType = channels.filter((c) => !c.name && c.type === channel.type);
     return sameType.length > 1 ? `${channel.type}-${sameType.indexOf(channel) + 1}` : channel.type;
@@ -99,7 +99,7 @@ export function normaliseAlerts(
           url: text('url') ?? '',
           ...(text('secret') ? { secret: text('secret') as string } : {}),
         };
-      case 'pagerduty':
+      default:
         return {
           type: 'pagerduty',
           name,

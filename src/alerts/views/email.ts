@@ -7,18 +7,18 @@ export interface EmailView {
   html: string;
 }
 
-const escape = (text: string) =>
+const escapeHtml = (text: string) =>
   text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 
 /** A plain-text and an HTML part with the same content. */
 export function emailView(message: AlertMessage): EmailView {
   const subject = `[dbt-spoke] ${title(message)}`;
   const text: string[] = [title(message), ''];
-  const html: string[] = [`<h2>${escape(title(message))}</h2>`];
+  const html: string[] = [`<h2>${escapeHtml(title(message))}</h2>`];
   for (const sync of message.syncs) {
     text.push(`${sync.id} (model ${sync.model}, ${sync.destination} ${sync.object})`);
     html.push(
-      `<h3>${escape(sync.id)}</h3><p>model <b>${escape(sync.model)}</b>, ${escape(sync.destination)} ${escape(sync.object)}</p>`,
+      `<h3>${escapeHtml(sync.id)}</h3><p>model <b>${escapeHtml(sync.model)}</b>, ${escapeHtml(sync.destination)} ${escapeHtml(sync.object)}</p>`,
     );
     const lines = [
       sync.reason ? `Why: ${sync.reason}` : null,
@@ -26,7 +26,7 @@ export function emailView(message: AlertMessage): EmailView {
       countsLine(sync),
     ].filter((line): line is string => line !== null);
     text.push(...lines.map((line) => `  ${line}`));
-    html.push(`<ul>${lines.map((line) => `<li>${escape(line)}</li>`).join('')}</ul>`);
+    html.push(`<ul>${lines.map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>`);
     for (const [label, errors] of [
       ['Newly failing', sync.newlyFailing],
       ['Still failing from earlier runs', sync.stillFailing],
@@ -34,7 +34,7 @@ export function emailView(message: AlertMessage): EmailView {
       if (errors.length === 0) continue;
       text.push(`  ${label}:`, ...errors.map((error) => `    ${errorLine(error)}`));
       html.push(
-        `<p>${label}:</p><ul>${errors.map((error) => `<li><code>${escape(errorLine(error))}</code></li>`).join('')}</ul>`,
+        `<p>${label}:</p><ul>${errors.map((error) => `<li><code>${escapeHtml(errorLine(error))}</code></li>`).join('')}</ul>`,
       );
     }
     text.push('');
@@ -46,11 +46,11 @@ export function emailView(message: AlertMessage): EmailView {
   const see = seeAll(message);
   if (see) {
     text.push(see);
-    html.push(`<p>${escape(see)}</p>`);
+    html.push(`<p>${escapeHtml(see)}</p>`);
   }
   text.push('', `Run ${message.runId ?? '-'} · target ${message.target} · alert ${message.id}`);
   html.push(
-    `<p style="color:#666">Run ${escape(message.runId ?? '-')} · target ${escape(message.target)} · alert ${escape(message.id)}</p>`,
+    `<p style="color:#666">Run ${escapeHtml(message.runId ?? '-')} · target ${escapeHtml(message.target)} · alert ${escapeHtml(message.id)}</p>`,
   );
   return { subject, text: `${text.join('\n')}\n`, html: html.join('\n') };
 }
