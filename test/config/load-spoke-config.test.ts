@@ -52,8 +52,8 @@ targets:
 state: { schema: spoke_state }
 alerts:
   channels:
-    - { type: email, to: [data-alerts@example.com], smtp_url: "{{ env_var('SMTP_URL') }}" }
-    - { type: slack, webhook_url: "{{ env_var('SLACK_WEBHOOK_URL') }}" }
+    - { type: email, to: [data-alerts@example.com], smtp_url: "{{ env_var('SMTP_URL', '') }}" }
+    - { type: slack, webhook_url: "{{ env_var('SLACK_WEBHOOK_URL', '') }}" }
     - { type: webhook, url: "{{ env_var('ALERT_WEBHOOK_URL') }}" }
   failed_records_ratio: 0.05
 `;
@@ -64,6 +64,7 @@ const prodEnv = {
   SF_CLIENT_ID: 'consumer-key',
   SF_CLIENT_SECRET: 'consumer-secret',
   HUBSPOT_TOKEN: 'pat-na1-token',
+  ALERT_WEBHOOK_URL: 'https://hooks.example.com/spoke',
 };
 
 describe('loadSpokeConfig', () => {
@@ -93,12 +94,32 @@ describe('loadSpokeConfig', () => {
           accessToken: 'pat-na1-token',
         },
       },
+      alerts: {
+        channels: [{ type: 'webhook', name: 'webhook', url: 'https://hooks.example.com/spoke' }],
+        disabledChannels: ['email', 'slack'],
+        failedRecordsRatio: 0.05,
+        recoverAfter: 1,
+        maxStalenessMs: null,
+        publicUrl: null,
+      },
     });
   });
 
-  it('routes a sandbox target without needing any credential variable', async () => {
+  it('fails with SPOKE_ENV_VAR, naming the variable, when an alert channel needs a variable that is unset', async () => {
     const dir = await project(exampleYml);
-    const config = await loadSpokeConfig({ projectDir: dir, target: 'dev', env: {} });
+    const { ALERT_WEBHOOK_URL: _, ...env } = prodEnv;
+    const error = await loadSpokeConfig({ projectDir: dir, target: 'prod', env }).catch((e: unknown) => e);
+    expect((error as SpokeError).code).toBe('SPOKE_ENV_VAR');
+    expect((error as SpokeError).message).toContain('ALERT_WEBHOOK_URL');
+  });
+
+  it('routes a sandbox target without needing any destination credential variable', async () => {
+    const dir = await project(exampleYml);
+    const config = await loadSpokeConfig({
+      projectDir: dir,
+      target: 'dev',
+      env: { ALERT_WEBHOOK_URL: 'https://hooks.example.com/spoke' },
+    });
     expect(config.sandbox).toEqual({});
     expect(config.destinations.salesforce).toEqual({
       name: 'salesforce',
@@ -118,7 +139,7 @@ describe('loadSpokeConfig', () => {
     const config = await loadSpokeConfig({
       projectDir: dir,
       target: 'pr',
-      env: { SANDBOX_SF_URL: 'http://127.0.0.1:9001' },
+      env: { SANDBOX_SF_URL: 'http://127.0.0.1:9001', ALERT_WEBHOOK_URL: 'https://hooks.example.com/spoke' },
     });
     expect(config.sandbox).toEqual({
       salesforceUrl: 'http://127.0.0.1:9001',
@@ -323,6 +344,7 @@ destinations:
       destinations: {},
       sandbox: null,
       state: { schema: 'spoke' },
+      alerts: null,
     });
   });
 

@@ -4,6 +4,9 @@ import { openStateStore } from '../../src/state/open-state-store.js';
 import { FLAVOURS, type StateWarehouse, stateWarehouse } from './fixtures.js';
 
 const TABLES = [
+  'alert_deliveries',
+  'alert_outbox',
+  'alert_state',
   'failures',
   'id_ledger',
   'in_flight',
@@ -41,6 +44,7 @@ describe.each(FLAVOURS)('state tables in %s', (flavour) => {
     expect(applied).toEqual([
       expect.objectContaining({ version: 1, name: 'initial' }),
       expect.objectContaining({ version: 2, name: 'in_flight' }),
+      expect.objectContaining({ version: 3, name: 'alerts' }),
     ]);
 
     await store.migrate();
@@ -216,6 +220,6 @@ describe.each([
     ]);
     await Promise.all(stores.map((store) => store.migrate()));
     const rows = await db.warehouse.sql.query(`SELECT version FROM "${schema}"."schema_migrations"`);
-    expect(rows.map((row) => row.version).sort()).toEqual([1, 2]);
+    expect(rows.map((row) => row.version).sort()).toEqual([1, 2, 3]);
   });
 });

@@ -3,7 +3,7 @@ import { initialDuckdb } from './001-initial.duckdb.js';
 import { initialPostgres } from './001-initial.postgres.js';
 import { initialRedshift } from './001-initial.redshift.js';
 import { inFlightMigration } from './002-in-flight.js';
-import { alertsMigration } from './004-alerts.js';
+import { alertsMigration } from './003-alerts.js';
 import type { Migration } from './migration.js';
 
 export type { Migration };

@@ -13,7 +13,7 @@ export function alertsMigration(dialect: WarehouseType): Migration {
   const small = dialect === 'redshift' ? 'VARCHAR(32)' : text;
   const timestamp = dialect === 'postgres' ? 'timestamptz' : 'TIMESTAMP';
   return {
-    version: 4,
+    version: 3,
     name: 'alerts',
     statements: (t) => [
       `CREATE TABLE ${t('alert_state')} (
