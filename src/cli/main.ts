@@ -6,6 +6,7 @@ import { redact } from '../util/redact.js';
 import { registerAlerts } from './alerts/command.js';
 import { registerDbt } from './dbt/command.js';
 import { EXIT_USAGE, exitCodeFor } from './exit-codes.js';
+import { registerInit } from './init/command.js';
 import { registerSandbox } from './sandbox/command.js';
 import { registerSync } from './sync/command.js';
 import { registerValidate } from './validate/command.js';
@@ -33,6 +34,7 @@ const program = new Command()
   // `spoke sandbox records … --project-dir` must reach the subcommand, not `spoke sandbox`.
   .enablePositionalOptions()
   .showHelpAfterError();
+registerInit(program, setExitCode);
 registerDbt(program, setExitCode);
 registerSync(program, setExitCode);
 registerValidate(program, setExitCode);

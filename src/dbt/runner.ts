@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { access, constants } from 'node:fs/promises';
-import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { SpokeError } from '../errors.js';
+import { spokePackageRoot } from '../util/package-root.js';
 import { readDbtProject } from './project-file.js';
 
 const isWindows = process.platform === 'win32';
@@ -15,22 +14,6 @@ async function isExecutable(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** The installed dbt-spoke package: nearest ancestor of this file whose package.json is dbt-spoke. */
-function packageRoot(): string | null {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown };
-      if (pkg.name === 'dbt-spoke') return dir;
-    } catch {
-      // no package.json here; keep climbing
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return null;
-    dir = parent;
   }
 }
 
@@ -46,7 +29,7 @@ export async function findDbt(projectDir: string, env: NodeJS.ProcessEnv = proce
       `SPOKE_DBT is set to ${explicit}, which is not an executable. Point it at a dbt binary, or unset it.`,
     );
   }
-  const root = packageRoot();
+  const root = spokePackageRoot();
   const candidates = [join(resolve(projectDir), venvDbt), ...(root ? [join(root, venvDbt)] : [])];
   for (const dir of (env.PATH ?? env.Path ?? '').split(delimiter).filter(Boolean)) {
     candidates.push(join(dir, isWindows ? 'dbt.exe' : 'dbt'));

@@ -21,19 +21,41 @@ const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
  */
 export async function runOnPty(
   command: string[],
-  options: { cwd: string; env?: Record<string, string>; cols?: number; rows?: number },
+  options: {
+    cwd: string;
+    env?: Record<string, string>;
+    cols?: number;
+    rows?: number;
+    /** Keys typed at the terminal, each once `after` has appeared in what the program wrote. */
+    answers?: { after: string; keys: string }[];
+  },
 ): Promise<PtyRun> {
   const cols = options.cols ?? 160;
   const rows = options.rows ?? 50;
   const shell = `stty cols ${cols} rows ${rows}; exec ${command.map(quote).join(' ')}`;
-  const result = await execa('script', ['-qfec', shell, '/dev/null'], {
+  const answers = [...(options.answers ?? [])];
+  const subprocess = execa('script', ['-qfec', shell, '/dev/null'], {
     cwd: options.cwd,
     env: { ...options.env, TERM: 'xterm-256color' },
-    stdin: 'ignore',
+    stdin: answers.length > 0 ? 'pipe' : 'ignore',
     reject: false,
     encoding: 'utf8',
     stripFinalNewline: false,
   });
+  if (answers.length > 0) {
+    let written = '';
+    subprocess.stdout?.on('data', (chunk: Buffer | string) => {
+      written += chunk.toString();
+      const next = answers[0];
+      if (next && written.includes(next.after)) {
+        answers.shift();
+        written = '';
+        subprocess.stdin?.write(next.keys);
+        if (answers.length === 0) subprocess.stdin?.end();
+      }
+    });
+  }
+  const result = await subprocess;
   const terminal = new Terminal({ cols, rows, scrollback: 10_000, allowProposedApi: true });
   // A pty turns each \n into \r\n; xterm is fed exactly those bytes.
   await new Promise<void>((done) => terminal.write(result.stdout, done));
