@@ -38,6 +38,8 @@ export interface ManifestNode {
   /** `model`, `seed`, `test`, `snapshot`, `operation`, `analysis`, `sql_operation`, … */
   resource_type: string;
   name: string;
+  /** Fully qualified name: package, folders, model name; dbt's default selector method matches it. */
+  fqn: string[];
   package_name: string;
   database: string | null;
   schema: string;

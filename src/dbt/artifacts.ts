@@ -52,6 +52,7 @@ const nodeSchema = z
     unique_id: z.string(),
     resource_type: z.string(),
     name: z.string(),
+    fqn: stringList.nullish().transform((v) => v ?? []),
     package_name: z
       .string()
       .nullish()

@@ -22,6 +22,8 @@ export interface ProjectOptions {
 
 export interface LoadedProject {
   projectDir: string;
+  /** As given (--profiles-dir), for the dbt commands spoke runs on the project. */
+  profilesDir?: string;
   target: string;
   manifest: Manifest;
   runResults: RunResults | null;
@@ -52,6 +54,7 @@ export async function loadProject(options: ProjectOptions): Promise<LoadedProjec
   assertValid(diagnostics);
   return {
     projectDir,
+    ...(options.profilesDir ? { profilesDir: options.profilesDir } : {}),
     target: warehouse.target,
     manifest,
     runResults,

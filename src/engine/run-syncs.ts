@@ -6,7 +6,6 @@ import { alertsForRun } from '../alerts/run-alerts.js';
 import type { SyncSpec } from '../config/types.js';
 import { ConfigError, DestinationError, type Diagnostic, SpokeError } from '../errors.js';
 import { runGraph } from '../graph/run-graph.js';
-import { selectSyncs } from '../graph/select-syncs.js';
 import { buildSyncGraph } from '../graph/sync-graph.js';
 import { emptyCounts, type Reporter, type RunResult, type SyncResult } from '../observe/lifecycle.js';
 import { openStateStore } from '../state/open-state-store.js';
@@ -17,6 +16,7 @@ import type { Warehouse, WarehouseConnection } from '../warehouse/warehouse.js';
 import { type ConnectedDestinations, connectDestinations } from './connect-destinations.js';
 import type { LoadedProject } from './load-project.js';
 import { preflightColumns, preflightDestination } from './preflight.js';
+import { hasSelection, resolveSelection, type SelectionArgs } from './resolve-selection.js';
 import { retryCheck } from './retry-check.js';
 import { needsDestination, type PlannedSync, planSync, rowsToSend, syncOne } from './sync-one.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './write-with-retry.js';
@@ -29,7 +29,8 @@ export interface RunSyncsOptions {
   runId: string;
   /** What started the run, for the runs table: `sync`, `dbt build`, ... */
   command?: string;
-  select?: string[];
+  /** --select, --exclude, --selector, --state: dbt's selection plus sync ids and destination:<name>. */
+  selection?: SelectionArgs;
   dryRun?: boolean;
   /** Resend every row, ignoring what the snapshot says the destination already holds. */
   fullRefresh?: boolean;
@@ -72,7 +73,10 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
       (reporter[hook] as ((...a: typeof args) => void) | undefined)?.(...args);
   };
 
-  const selected = options.select?.length ? selectSyncs(project.graph, options.select).nodes : project.specs;
+  const selected =
+    options.selection && hasSelection(options.selection)
+      ? (await resolveSelection(project, options.selection)).nodes
+      : project.specs;
   // Syncs of models this dbt invocation did not touch are left alone; failed models are reported.
   const inScope = selected.filter(
     (spec) =>

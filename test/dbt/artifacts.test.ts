@@ -113,11 +113,12 @@ describe('loadArtifacts with artifacts written by real dbt', () => {
     ]);
   });
 
-  it('drops keys dbt-spoke does not use', async () => {
+  it('drops keys dbt-spoke does not use, and keeps the fqn selection needs', async () => {
     const { manifest } = await loadArtifacts(buildTarget);
     const node = manifest.nodes['model.fixture.crm_accounts'] as unknown as Record<string, unknown>;
-    expect(node.fqn).toBeUndefined();
+    expect(node.fqn).toEqual(['fixture', 'crm_accounts']);
     expect(node.unrendered_config).toBeUndefined();
+    expect(node.compiled_code).toBeUndefined();
   });
 
   it('returns null run results when only a manifest exists', async () => {

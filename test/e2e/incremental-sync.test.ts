@@ -181,7 +181,7 @@ describe('incremental syncs of the example project', () => {
 
   it('does not skip the syncs after a healthy sync whose one retried record fails again', async () => {
     // 1 of the 60 accounts is wrong: the accounts syncs are partial, and the contacts syncs run.
-    const run = await sync(project.dir, ['--retry-failed', '--select', 'crm_accounts+']);
+    const run = await sync(project.dir, ['--retry-failed', '--select', 'crm_accounts', 'crm_contacts']);
     for (const id of [ACCOUNTS_SF, ACCOUNTS_HS]) {
       expect(run.syncs.get(id)).toMatchObject({ status: 'partial', attempted: 1, failed: 1 });
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { selectSyncs } from '../../src/graph/select-syncs.js';
+import { type SyncSelection, selectSyncs } from '../../src/graph/select-syncs.js';
 import { buildSyncGraph } from '../../src/graph/sync-graph.js';
 import { spec } from './specs.js';
 
@@ -12,23 +12,37 @@ const graph = buildSyncGraph([
   spec('crm_tasks:salesforce.Task', { after: ['crm_contacts'] }),
 ]);
 
-const ids = (selectors: string[]) => selectSyncs(graph, selectors).nodes.map((n) => n.id);
+const uniqueId = (model: string) => graph.nodes.find((n) => n.model === model)!.uniqueId;
+
+const ids = (selection: Partial<SyncSelection>) =>
+  selectSyncs(graph, {
+    models: new Set(),
+    spoke: [],
+    excludedModels: new Set(),
+    excludedSpoke: [],
+    ...selection,
+  }).nodes.map((n) => n.id);
 
 describe('selectSyncs', () => {
-  it('selects all syncs of a model, one sync by id, or a destination', () => {
-    expect(ids(['crm_accounts'])).toEqual([
+  it('selects every sync of the models dbt selected, one sync by id, or a destination', () => {
+    expect(ids({ models: new Set([uniqueId('crm_accounts')]) })).toEqual([
       'crm_accounts:salesforce.Account',
       'crm_accounts:hubspot.companies',
     ]);
-    expect(ids(['crm_contacts:hubspot.contacts'])).toEqual(['crm_contacts:hubspot.contacts']);
-    expect(ids(['destination:hubspot'])).toEqual([
+    expect(ids({ spoke: ['crm_contacts:hubspot.contacts'] })).toEqual(['crm_contacts:hubspot.contacts']);
+    expect(ids({ spoke: ['destination:hubspot'] })).toEqual([
       'crm_accounts:hubspot.companies',
       'crm_contacts:hubspot.contacts',
     ]);
   });
 
-  it('adds upstream syncs with +name and downstream syncs with name+, keeping the edges between them', () => {
-    const upstream = selectSyncs(graph, ['+crm_contacts:salesforce.Contact']);
+  it('adds the syncs a sync id waits for with +id and those waiting for it with id+, keeping the edges between them', () => {
+    const upstream = selectSyncs(graph, {
+      models: new Set(),
+      spoke: ['+crm_contacts:salesforce.Contact'],
+      excludedModels: new Set(),
+      excludedSpoke: [],
+    });
     expect(upstream.nodes.map((n) => n.id)).toEqual([
       'crm_accounts:salesforce.Account',
       'crm_contacts:salesforce.Contact',
@@ -36,31 +50,34 @@ describe('selectSyncs', () => {
     expect(upstream.edges.map((e) => [e.from, e.to])).toEqual([
       ['crm_accounts:salesforce.Account', 'crm_contacts:salesforce.Contact'],
     ]);
-    expect(ids(['crm_accounts:hubspot.companies+'])).toEqual([
+    expect(ids({ spoke: ['crm_accounts:hubspot.companies+'] })).toEqual([
       'crm_accounts:hubspot.companies',
       'crm_contacts:hubspot.contacts',
       'crm_tasks:salesforce.Task',
     ]);
   });
 
-  it('unions several selectors, also when given in one space-separated string', () => {
-    expect(ids(['crm_tasks crm_accounts:hubspot.companies'])).toEqual([
-      'crm_accounts:hubspot.companies',
-      'crm_tasks:salesforce.Task',
-    ]);
+  it('unions models and spoke selectors, then leaves out excluded models and syncs', () => {
+    expect(
+      ids({
+        models: new Set([uniqueId('crm_accounts'), uniqueId('crm_tasks')]),
+        spoke: ['destination:hubspot'],
+        excludedModels: new Set([uniqueId('crm_tasks')]),
+        excludedSpoke: ['crm_accounts:salesforce.Account'],
+      }),
+    ).toEqual(['crm_accounts:hubspot.companies', 'crm_contacts:hubspot.contacts']);
   });
 
-  it('refuses a selector that matches nothing and suggests close names', () => {
+  it('refuses a spoke selector that matches nothing and suggests close names', () => {
     let caught: unknown;
     try {
-      selectSyncs(graph, ['crm_acounts', 'destination:hubspt']);
+      ids({ spoke: ['destination:hubspt'] });
     } catch (error) {
       caught = error;
     }
     expect(caught).toBeInstanceOf(ConfigError);
-    expect((caught as ConfigError).code).toBe('SPOKE_USAGE');
     expect((caught as ConfigError).message).toBe(
-      '--select matched no sync: `crm_acounts` (did you mean `crm_accounts`?), `destination:hubspt` (did you mean `destination:hubspot`?). Select a model name, a sync id or destination:<name>; `spoke validate` lists the syncs.',
+      '--select matched no sync: `destination:hubspt` (did you mean `destination:hubspot`?). `spoke validate` lists the syncs.',
     );
   });
 });

@@ -13,8 +13,11 @@ export function registerSync(program: Command, setExitCode: (code: number) => vo
       .description('sync models from the existing target/ artifacts (after dbt run or dbt build)')
       .option(
         '-s, --select <selector...>',
-        'model names, sync ids, destination:<name>, or +name for upstream too',
+        'as for dbt (model, tag:, path:, +model, state:modified+, …), or a sync id or destination:<name>',
       )
+      .option('--exclude <selector...>', 'as for dbt, or a sync id or destination:<name>')
+      .option('--selector <name>', "a YAML selector from the project's selectors.yml")
+      .option('--state <dir>', "dbt's --state: artifacts that state: selectors compare against")
       .option('--dry-run', 'plan in the warehouse and count what would be sent; write nothing', false)
       .option(
         '--full-refresh',
@@ -70,7 +73,12 @@ export function registerSync(program: Command, setExitCode: (code: number) => vo
       allowDeletes: Boolean(raw.allowDeletes),
       lockWaitMs: seconds(String(raw.wait), '--wait') * 1000,
       timeoutMs: parseDuration(String(raw.timeout), '--timeout'),
-      ...(raw.select ? { select: raw.select as string[] } : {}),
+      selection: {
+        ...(raw.select ? { select: raw.select as string[] } : {}),
+        ...(raw.exclude ? { exclude: raw.exclude as string[] } : {}),
+        ...(raw.selector ? { selector: String(raw.selector) } : {}),
+        ...(raw.state ? { state: String(raw.state) } : {}),
+      },
       ...(builtModels ? { builtModels } : {}),
     });
     setExitCode(exitCode);
