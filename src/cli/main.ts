@@ -8,6 +8,7 @@ import { registerDbt } from './dbt/command.js';
 import { EXIT_USAGE, exitCodeFor } from './exit-codes.js';
 import { registerInit } from './init/command.js';
 import { registerSandbox } from './sandbox/command.js';
+import { registerSchema } from './schema/command.js';
 import { registerSync } from './sync/command.js';
 import { registerValidate } from './validate/command.js';
 import { errorJson, errorText } from './views/error-view.js';
@@ -39,6 +40,7 @@ registerDbt(program, setExitCode);
 registerSync(program, setExitCode);
 registerValidate(program, setExitCode);
 registerSandbox(program, setExitCode);
+registerSchema(program, setExitCode);
 registerAlerts(program, setExitCode);
 
 // The one place errors become output and exit codes.
