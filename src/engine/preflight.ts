@@ -178,7 +178,11 @@ export function preflightMapping(
     }
   }
   if (spec.mode !== 'update') {
-    const filled = new Set([spec.match, ...spec.fields.map((mapping) => mapping.field)]);
+    const names = schema.fields.map((field) => field.name);
+    // A misspelled mapping is reported as such; the field it was meant for is not missing too.
+    const meant = (field: string) =>
+      names.includes(field) ? field : (closestMatches(field, names, 1)[0] ?? field);
+    const filled = new Set([spec.match, ...spec.fields.map((mapping) => meant(mapping.field))]);
     const linked = new Set(spec.lookups.map((lookup) => lookup.relationship));
     for (const field of schema.fields) {
       if (!field.required || filled.has(field.name)) continue;
