@@ -108,3 +108,19 @@ function invalid(file: string, what: string): ConfigError {
     { file, message: `the saved schema ${what}.`, fix: 'run `spoke schema pull` to save it again.' },
   ]);
 }
+
+/** Reads each saved schema once per run; null for an object with none saved. */
+export function savedSchemaReader(projectDir: string) {
+  const read = new Map<string, Promise<ObjectSchema | null>>();
+  return {
+    read(type: DestinationType, object: string): Promise<ObjectSchema | null> {
+      const key = `${type}/${object}`;
+      let schema = read.get(key);
+      if (!schema) {
+        schema = readSavedSchema(projectDir, type, object).then((saved) => saved?.schema ?? null);
+        read.set(key, schema);
+      }
+      return schema;
+    },
+  };
+}

@@ -2,6 +2,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
+import { startSandbox } from '../../src/sandbox/index.js';
 import { dbt, editSpokeBlocks } from '../support/example-edits.js';
 import { copyExampleProject, runSpoke } from '../support/spoke-cli.js';
 
@@ -33,7 +34,8 @@ describe('spoke schema and offline validation', () => {
 
   beforeAll(async () => {
     project = await copyExampleProject();
-    expect(await dbt(project.dir, ['parse'])).toBe(0);
+    // A build, not a parse: one test syncs.
+    expect(await dbt(project.dir, ['build'])).toBe(0);
   });
   afterAll(async () => {
     await project?.cleanup();
@@ -97,6 +99,42 @@ describe('spoke schema and offline validation', () => {
     expect(live.exitCode, live.stderr).toBe(0);
     expect(live.stdout).toContain('live from the sandbox (target dev; nothing saved');
     expect(live.stdout).toMatch(/\namount +number /);
+  });
+
+  it("checks a sync before writing against the saved schema, not the destination's live one", async () => {
+    // A sandbox started before the schema below was saved: live, Plan__c is writable.
+    const live = await startSandbox({ stateFile: null, hubspotRateLimit: false });
+    const spokeYml = join(project.dir, 'spoke.yml');
+    const accountFile = join(project.dir, 'spoke_schemas', 'salesforce', 'Account.json');
+    const [originalYml, originalAccount] = [
+      await readFile(spokeYml, 'utf8'),
+      await readFile(accountFile, 'utf8'),
+    ];
+    try {
+      await writeFile(
+        spokeYml,
+        originalYml.replace(
+          /dev:\n\s+sandbox: true/,
+          `dev:\n    sandbox: { salesforce_url: '${live.salesforceUrl}', hubspot_url: '${live.hubspotUrl}' }`,
+        ),
+      );
+      const account = JSON.parse(originalAccount) as { fields: Fields[] };
+      Object.assign(account.fields.find((field) => field.name === 'Plan__c')!, {
+        createable: false,
+        updateable: false,
+      });
+      await writeFile(accountFile, JSON.stringify(account, null, 2));
+      const result = await runSpoke(['sync', '--select', 'crm_accounts:salesforce.Account'], {
+        cwd: project.dir,
+      });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toContain('spoke[0].fields.plan: Account.Plan__c is read-only in salesforce.');
+      expect(live.store.records('salesforce', 'Account')).toHaveLength(0);
+    } finally {
+      await writeFile(spokeYml, originalYml);
+      await writeFile(accountFile, originalAccount);
+      await live.close();
+    }
   });
 
   it('reports each mapping mistake offline with file, model, field and fix, and exits 2', async () => {
