@@ -88,7 +88,7 @@ async function allRecords(history: RunHistory, runId: string, limit: number): Pr
   return out;
 }
 
-const identity = (r: LoggedRecord) => `${r.syncId}|${r.key}|${r.operation}|${r.attempt}`;
+const identity = (r: LoggedRecord) => `${r.syncId}|${r.recordKey}|${r.operation}|${r.attempt}`;
 
 describe.each(FLAVOURS)('the run history on %s', (flavour) => {
   let db: StateWarehouse;
@@ -314,9 +314,9 @@ describe.each(FLAVOURS)('the run history on %s', (flavour) => {
         `${CONTACTS}|c3|upsert|2`,
       ].sort(),
     );
-    expect(page.items.find((r) => r.key === 'c2')).toEqual({
+    expect(page.items.find((r) => r.recordKey === 'c2')).toEqual({
       syncId: CONTACTS,
-      key: 'c2',
+      recordKey: 'c2',
       operation: 'upsert',
       attempt: 1,
       status: 'failed',
@@ -326,7 +326,10 @@ describe.each(FLAVOURS)('the run history on %s', (flavour) => {
       transient: false,
       loggedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/),
     });
-    expect(page.items.find((r) => r.key === 'a1')).toMatchObject({ destinationId: 'id_a1', transient: null });
+    expect(page.items.find((r) => r.recordKey === 'a1')).toMatchObject({
+      destinationId: 'id_a1',
+      transient: null,
+    });
 
     const keys = async (query: Parameters<RunHistory['recordPage']>[1]) =>
       (await read.recordPage('run-log', query)).items.map(identity);

@@ -65,7 +65,7 @@ export interface RunDetail {
 /** One attempt at one record, as record_log holds it. */
 export interface LoggedRecord {
   syncId: string;
-  key: string;
+  recordKey: string;
   operation: string;
   attempt: number;
   status: string;

@@ -37,20 +37,23 @@ export interface RunHistory {
 
 const EMPTY = { items: [], nextCursor: null };
 
+/** The history of a warehouse that holds none (not even its file yet). */
+export function noRunHistory(): RunHistory {
+  return {
+    recorded: false,
+    listRuns: async () => EMPTY,
+    resolveRun: async () => ({ run: null, closest: [] }),
+    runDetail: async (run) => ({ run, syncs: [] }),
+    recordPage: async () => EMPTY,
+    async *recordPages() {
+      yield EMPTY;
+    },
+  };
+}
+
 export async function openRunHistory(session: SqlSession, schema: string): Promise<RunHistory> {
   const source = await findHistory(session, schema);
-  if (!source) {
-    return {
-      recorded: false,
-      listRuns: async () => EMPTY,
-      resolveRun: async () => ({ run: null, closest: [] }),
-      runDetail: async (run) => ({ run, syncs: [] }),
-      recordPage: async () => EMPTY,
-      async *recordPages() {
-        yield EMPTY;
-      },
-    };
-  }
+  if (!source) return noRunHistory();
   return {
     recorded: true,
     listRuns: (query) => listRuns(source, query),

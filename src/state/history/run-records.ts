@@ -53,7 +53,7 @@ export async function recordPage(
     items,
     nextCursor:
       rows.length > limit && last
-        ? encodeCursor('records', [last.syncId, last.key, last.operation, last.attempt])
+        ? encodeCursor('records', [last.syncId, last.recordKey, last.operation, last.attempt])
         : null,
   };
 }
@@ -79,7 +79,7 @@ export async function* recordPages(
 function toRecord(row: Row): LoggedRecord {
   return {
     syncId: String(row.sync_id),
-    key: String(row.record_key),
+    recordKey: String(row.record_key),
     operation: String(row.operation),
     attempt: Number(row.attempt),
     status: String(row.status),
