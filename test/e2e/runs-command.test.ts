@@ -1,0 +1,206 @@
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyExampleProject, runSpoke } from '../support/spoke-cli.js';
+
+/** The state tables as a team would query them. */
+async function query(projectDir: string, sql: string): Promise<Record<string, unknown>[]> {
+  const instance = await DuckDBInstance.create(join(projectDir, 'spoke_example.duckdb'), {
+    access_mode: 'READ_ONLY',
+  });
+  const connection = await instance.connect();
+  try {
+    return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+interface ShowJson {
+  run: { run_id: string; status: string; totals: Record<string, number> };
+  syncs: {
+    sync_id: string;
+    status: string;
+    attempted: number;
+    created: number;
+    failed: number;
+    errors: { code: string; count: number; samples: { key: string; message: string }[] }[];
+  }[];
+}
+
+type RecordJson = Record<string, string | number | boolean | null>;
+
+describe('spoke runs on the example project', () => {
+  let project: Awaited<ReturnType<typeof copyExampleProject>>;
+  const spoke = (...args: string[]) => runSpoke(['runs', ...args], { cwd: project.dir });
+  let runId: string;
+
+  beforeAll(async () => {
+    project = await copyExampleProject();
+  });
+  afterAll(async () => {
+    await project?.cleanup();
+  });
+
+  it('says plainly that a project that never synced has no runs, and exits 0', async () => {
+    const list = await spoke();
+    expect(list.exitCode, list.stderr).toBe(0);
+    expect(list.stdout).toContain('No runs recorded yet');
+    expect(JSON.parse((await spoke('--json')).stdout)).toEqual({
+      recorded: false,
+      runs: [],
+      next_cursor: null,
+    });
+    const latest = await spoke('show', 'latest');
+    expect(latest.exitCode).toBe(0);
+    expect(latest.stdout).toContain('No runs recorded yet');
+  });
+
+  it('lists the demo run with the totals the state tables hold', async () => {
+    const build = await runSpoke(['dbt', 'build'], { cwd: project.dir });
+    expect(build.exitCode, build.stderr).toBe(1);
+    const [run] = await query(project.dir, 'SELECT run_id, status, command FROM spoke.runs');
+    runId = String(run!.run_id);
+
+    const listed = JSON.parse((await spoke('--json')).stdout) as {
+      recorded: boolean;
+      runs: {
+        run_id: string;
+        status: string;
+        command: string;
+        syncs: number;
+        totals: Record<string, number>;
+      }[];
+    };
+    expect(listed.recorded).toBe(true);
+    expect(listed.runs).toHaveLength(1);
+    const [sums] = await query(
+      project.dir,
+      `SELECT SUM(created)::INT AS created, SUM(failed)::INT AS failed, COUNT(*)::INT AS syncs FROM spoke.sync_runs WHERE run_id = '${runId}'`,
+    );
+    expect(listed.runs[0]).toMatchObject({
+      run_id: runId,
+      status: 'failed',
+      command: run!.command,
+      syncs: sums!.syncs,
+      totals: { created: sums!.created, failed: 7 },
+    });
+    const table = await spoke();
+    expect(table.stdout).toMatch(
+      new RegExp(`${runId}\\s+\\S+ \\S+\\s+\\S+s\\s+failed\\s+4\\s+${sums!.created}\\s+0\\s+0\\s+7`),
+    );
+    expect((await spoke('--status', 'success', '--json')).stdout).toContain('"runs": []');
+  });
+
+  it('shows the latest run with the counts, the 7 failed records and the destinations’ own messages the state tables hold', async () => {
+    const shown = await spoke('show', 'latest', '--json');
+    expect(shown.exitCode, shown.stderr).toBe(0);
+    const detail = JSON.parse(shown.stdout) as ShowJson;
+    expect(detail.run.run_id).toBe(runId);
+
+    const syncRows = await query(
+      project.dir,
+      `SELECT sync_id, status, attempted::INT AS attempted, created::INT AS created, failed::INT AS failed
+         FROM spoke.sync_runs WHERE run_id = '${runId}' ORDER BY sync_id`,
+    );
+    expect(
+      detail.syncs
+        .map(({ sync_id, status, attempted, created, failed }) => ({
+          sync_id,
+          status,
+          attempted,
+          created,
+          failed,
+        }))
+        .sort((a, b) => a.sync_id.localeCompare(b.sync_id)),
+    ).toEqual(syncRows);
+
+    const failedRows = await query(
+      project.dir,
+      `SELECT sync_id, record_key, error_code, error_message FROM spoke.record_log
+        WHERE run_id = '${runId}' AND status = 'failed' ORDER BY sync_id, record_key`,
+    );
+    expect(failedRows).toHaveLength(7);
+    const shownFailures = detail.syncs
+      .flatMap((sync) =>
+        sync.errors.flatMap((group) =>
+          group.samples.map((sample) => ({
+            sync_id: sync.sync_id,
+            record_key: sample.key,
+            error_code: group.code,
+            error_message: sample.message,
+          })),
+        ),
+      )
+      .sort((a, b) => a.sync_id.localeCompare(b.sync_id) || a.record_key.localeCompare(b.record_key));
+    expect(shownFailures).toEqual(failedRows);
+    for (const sync of detail.syncs)
+      expect(
+        sync.errors.reduce((sum, group) => sum + group.count, 0),
+        sync.sync_id,
+      ).toBe(sync.failed);
+
+    const text = await spoke('show', runId);
+    expect(text.exitCode).toBe(0);
+    expect(text.stdout).toContain('INVALID_EMAIL_ADDRESS: 2 records');
+    for (const row of failedRows) expect(text.stdout).toContain(`${row.record_key}  ${row.error_message}`);
+  });
+
+  it('exports the record log as CSV that parses back to the rows --json prints, and filters by sync, status and key', async () => {
+    const json = await spoke('records', 'latest', '--json');
+    expect(json.exitCode, json.stderr).toBe(0);
+    const records = (JSON.parse(json.stdout) as { run_id: string; records: RecordJson[] }).records;
+    const [{ rows }] = (await query(
+      project.dir,
+      `SELECT COUNT(*)::INT AS rows FROM spoke.record_log WHERE run_id = '${runId}'`,
+    )) as [{ rows: number }];
+    expect(records).toHaveLength(rows);
+
+    const csv = await spoke('records', runId.slice(0, 8), '--csv');
+    expect(csv.exitCode, csv.stderr).toBe(0);
+    const parsed = parse(csv.stdout, { columns: true }) as Record<string, string>[];
+    const asText = (record: RecordJson) =>
+      Object.fromEntries(
+        Object.entries(record).map(([key, value]) => [key, value === null ? '' : String(value)]),
+      );
+    expect(parsed).toEqual(records.map(asText));
+
+    const failed = JSON.parse((await spoke('records', 'latest', '--status', 'failed', '--json')).stdout) as {
+      records: RecordJson[];
+    };
+    expect(failed.records).toHaveLength(7);
+    const contact = await spoke(
+      'records',
+      'latest',
+      '--sync',
+      'crm_contacts:salesforce.Contact',
+      '--key',
+      'usr_00020',
+      '--json',
+    );
+    expect((JSON.parse(contact.stdout) as { records: RecordJson[] }).records).toEqual([
+      expect.objectContaining({
+        record_key: 'usr_00020',
+        status: 'failed',
+        error_code: 'REQUIRED_FIELD_MISSING',
+        error_message: 'Required fields are missing: [LastName]',
+      }),
+    ]);
+  });
+
+  it('exits 2 for an unknown run id, naming the closest ids', async () => {
+    const typo = `${runId.slice(0, -1)}${runId.endsWith('0') ? '1' : '0'}`;
+    const result = await spoke('show', typo);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`There is no run \`${typo}\``);
+    expect(result.stderr).toContain(`Closest: \`${runId}\``);
+    const records = await spoke('records', 'no-such-run', '--json');
+    expect(records.exitCode).toBe(2);
+    expect(JSON.parse(records.stdout)).toMatchObject({ error: { code: 'SPOKE_RUN_NOT_FOUND' } });
+    const usage = await spoke('--status', 'faild');
+    expect(usage.exitCode).toBe(2);
+    expect(usage.stderr).toContain('Did you mean `failed`?');
+  });
+});
