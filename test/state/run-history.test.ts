@@ -343,7 +343,8 @@ describe.each(FLAVOURS)('the run history on %s', (flavour) => {
     expect(await keys({ key: 'nope' })).toEqual([]);
   });
 
-  it('pages the record log as a stream without losing or repeating a row while the run keeps writing', async () => {
+  /** A run's log of 150 rows, still being written. */
+  async function runningRun(): Promise<{ store: StateStore; read: RunHistory; before: LoggedRecord[] }> {
     const { store, history } = await freshState();
     const keys = Array.from({ length: 120 }, (_, i) => `k${String(i * 2).padStart(4, '0')}`);
     await recordRun(
@@ -359,33 +360,64 @@ describe.each(FLAVOURS)('the run history on %s', (flavour) => {
     const read = await history();
     const before = await allRecords(read, 'run-big', 10_000);
     expect(before).toHaveLength(150);
+    return { store, read, before };
+  }
 
-    const seen: LoggedRecord[] = [];
-    let pages = 0;
-    for await (const page of read.recordPages('run-big', { limit: 17 })) {
-      pages++;
-      seen.push(...page.items);
-      // The run writes more between pages: new keys before and after the cursor, and retries.
-      const n = String(pages * 2 + 1).padStart(4, '0');
-      await store.commitBatch({
-        runId: 'run-big',
-        syncId: ACCOUNTS,
-        destination: 'crm',
-        object: 'Thing',
-        entries: [
-          created(`k${n}`),
-          created(`k${String(pages * 16 + 1).padStart(4, '0')}`),
-          created(keys[pages]!, 2),
-        ],
-      });
-    }
-    expect(pages).toBeGreaterThan(8);
+  /** The run writes more: new keys before and after any cursor, and retries of early keys. */
+  const writeMore = (store: StateStore, n: number) =>
+    store.commitBatch({
+      runId: 'run-big',
+      syncId: ACCOUNTS,
+      destination: 'crm',
+      object: 'Thing',
+      entries: [
+        created(`k${String(n * 2 + 1).padStart(4, '0')}`),
+        created(`k${String(n * 16 + 1).padStart(4, '0')}`),
+        created(`k${String(n * 2).padStart(4, '0')}`, 2),
+      ],
+    });
+
+  function expectEachOnce(seen: LoggedRecord[], before: LoggedRecord[]) {
     const ids = seen.map(identity);
     expect(new Set(ids).size).toBe(ids.length);
     const present = new Set(ids);
     for (const record of before) expect(present.has(identity(record)), identity(record)).toBe(true);
     // Rows are in (sync, key, operation, attempt) order however they were written.
     expect(ids).toEqual([...ids].sort());
+  }
+
+  it('pages the record log by cursor without losing or repeating a row while the run keeps writing', async () => {
+    const { store, read, before } = await runningRun();
+    const seen: LoggedRecord[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await read.recordPage('run-big', { limit: 17, ...(cursor ? { cursor } : {}) });
+      seen.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+      await writeMore(store, ++pages);
+    } while (cursor);
+    expect(pages).toBeGreaterThan(8);
+    expectEachOnce(seen, before);
+  });
+
+  it('streams the record log as pages, each with the cursor that resumes after it, while the run keeps writing', async () => {
+    const { store, read, before } = await runningRun();
+    const firstPages = [];
+    for await (const page of read.recordPages('run-big', { limit: 40 })) firstPages.push(page);
+    expect(firstPages.map((page) => page.items.length)).toEqual([40, 40, 40, 30]);
+    const resumed = await read.recordPage('run-big', { limit: 40, cursor: firstPages[1]!.nextCursor! });
+    expect(resumed).toEqual(firstPages[2]);
+    expect(firstPages[3]!.nextCursor).toBeNull();
+
+    const seen: LoggedRecord[] = [];
+    let pages = 0;
+    for await (const page of read.recordPages('run-big', { limit: 17 })) {
+      seen.push(...page.items);
+      await writeMore(store, ++pages);
+    }
+    expect(pages).toBeGreaterThan(8);
+    expectEachOnce(seen, before);
   });
 
   it('resolves latest, an id and a unique id prefix, and names the closest ids for an unknown one', async () => {

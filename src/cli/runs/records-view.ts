@@ -1,10 +1,7 @@
 import { once } from 'node:events';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { stringify } from 'csv-stringify';
+import { stringify } from 'csv-stringify/sync';
 import type { LoggedRecord, Page } from '../../state/history/run-history.js';
 import { redact } from '../../util/redact.js';
-import { snakeCaseKeys } from '../../util/snake-case-keys.js';
 import { formatTable } from '../views/table.js';
 
 /** The record_log columns, in its order: CSV header, JSON keys and table columns alike. */
@@ -21,11 +18,13 @@ const COLUMNS = [
   'logged_at',
 ] as const;
 
+type Value = string | number | boolean | null;
 type Out = NodeJS.WritableStream;
 
 /**
  * Writes the record log page by page as it is read, so an export holds one page in memory and
- * waits whenever the reader (a pipe, a file) is slower than the warehouse.
+ * waits whenever the reader (a pipe, a file) is slower than the warehouse. Each page's text is
+ * masked whole: a page holds whole rows, so no secret is split between two.
  */
 export async function writeRecords(
   pages: AsyncIterable<Page<LoggedRecord>>,
@@ -34,64 +33,58 @@ export async function writeRecords(
   out: Out = process.stdout,
 ): Promise<number> {
   let written = 0;
-  const rows = async function* () {
-    for await (const page of pages) {
-      written += page.items.length;
-      yield page.items.map(maskedRow);
-    }
-  };
-  if (format === 'csv') {
-    await pipeline(
-      Readable.from(flatten(rows())),
-      stringify({ header: true, columns: [...COLUMNS], cast: { boolean: (value) => String(value) } }),
-      async (chunks: AsyncIterable<string | Buffer>) => {
-        for await (const chunk of chunks) await write(out, chunk);
-      },
-    );
-    return written;
+  const page = format === 'csv' ? csvPage() : format === 'json' ? jsonPage() : tablePage();
+  if (format === 'json') await write(out, `{\n  "run_id": ${redact(JSON.stringify(runId))},\n  "records": [`);
+  for await (const { items } of pages) {
+    if (items.length === 0) continue;
+    await write(out, redact(page(items.map(values), written === 0)));
+    written += items.length;
   }
-  if (format === 'json') {
-    await write(out, `{\n  "run_id": ${JSON.stringify(runId)},\n  "records": [`);
-    let first = true;
-    for await (const page of rows()) {
-      if (page.length === 0) continue;
-      const text = page.map((row) => `\n    ${JSON.stringify(row)}`).join(',');
-      await write(out, `${first ? '' : ','}${text}`);
-      first = false;
-    }
-    await write(out, `${first ? '' : '\n  '}]\n}\n`);
-    return written;
-  }
-  let header = true;
-  for await (const page of rows()) {
-    if (page.length === 0) continue;
-    const cells = page.map((row) =>
-      COLUMNS.map((column) => (row[column] === null ? '' : String(row[column]))),
-    );
-    const table = formatTable([...COLUMNS], cells, 60);
-    // Each page is aligned on its own; the header is printed once.
-    await write(out, `${header ? table : table.slice(table.indexOf('\n') + 1)}\n`);
-    header = false;
-  }
-  if (header) await write(out, 'No records match.\n');
+  if (format === 'json') await write(out, `${written === 0 ? '' : '\n  '}]\n}\n`);
+  if (format === 'table' && written === 0) await write(out, 'No records match.\n');
   return written;
 }
 
-type Row = Record<(typeof COLUMNS)[number], string | number | boolean | null>;
+type PageText = (rows: Value[][], first: boolean) => string;
 
-function maskedRow(record: LoggedRecord): Row {
-  const row = snakeCaseKeys(record) as Row;
-  for (const column of COLUMNS) {
-    const value = row[column];
-    if (typeof value === 'string') row[column] = redact(value);
-  }
-  return row;
+function csvPage(): PageText {
+  return (rows, first) =>
+    stringify(rows, { header: first, columns: [...COLUMNS], cast: { boolean: (value) => String(value) } });
 }
 
-async function* flatten<T>(pages: AsyncIterable<T[]>): AsyncIterable<T> {
-  for await (const page of pages) yield* page;
+function jsonPage(): PageText {
+  return (rows, first) => {
+    const lines = rows.map(
+      (row) => `\n    {${row.map((value, i) => `"${COLUMNS[i]}":${JSON.stringify(value)}`).join(',')}}`,
+    );
+    return `${first ? '' : ','}${lines.join(',')}`;
+  };
 }
 
-async function write(out: Out, chunk: string | Buffer): Promise<void> {
+/** Each page is aligned on its own; the header is printed once. */
+function tablePage(): PageText {
+  return (rows, first) => {
+    const cells = rows.map((row) => row.map((value) => (value === null ? '' : String(value))));
+    const table = formatTable([...COLUMNS], cells, 60);
+    return `${first ? table : table.slice(table.indexOf('\n') + 1)}\n`;
+  };
+}
+
+function values(record: LoggedRecord): Value[] {
+  return [
+    record.syncId,
+    record.recordKey,
+    record.operation,
+    record.attempt,
+    record.status,
+    record.destinationId,
+    record.errorCode,
+    record.errorMessage,
+    record.transient,
+    record.loggedAt,
+  ];
+}
+
+async function write(out: Out, chunk: string): Promise<void> {
   if (!out.write(chunk)) await once(out, 'drain');
 }

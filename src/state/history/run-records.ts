@@ -1,5 +1,6 @@
 import type { SqlParam } from '../../warehouse/sql-session.js';
 import type { Row } from '../../warehouse/warehouse.js';
+import { stateError } from '../state-error.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { type HistorySource, pageSize, text } from './history-source.js';
 import type { LoggedRecord, Page, RecordsQuery } from './history-types.js';
@@ -19,6 +20,52 @@ export async function recordPage(
   query: RecordsQuery = {},
 ): Promise<Page<LoggedRecord>> {
   const limit = pageSize(query.limit, 500, 10_000);
+  const { sql, params } = recordsSql(source, runId, query);
+  const rows = await source.query(`read the record log of run ${runId}`, `${sql} LIMIT ${limit + 1}`, params);
+  const items = rows.slice(0, limit).map(toRecord);
+  return { items, nextCursor: rows.length > limit ? cursorAfter(items.at(-1)!) : null };
+}
+
+/**
+ * Every page from the cursor on, read through one streaming query in the same order, so an
+ * export of millions of rows scans the log once and holds one page in memory. Each page carries
+ * the cursor `recordPage` would give after it, so a consumer can stop and resume by pages.
+ */
+export async function* recordPages(
+  source: HistorySource,
+  runId: string,
+  query: RecordsQuery = {},
+): AsyncIterable<Page<LoggedRecord>> {
+  const limit = pageSize(query.limit, 500, 10_000);
+  const { sql, params } = recordsSql(source, runId, query);
+  const action = `read the record log of run ${runId}`;
+  const batches = source.session.stream(sql, params, limit)[Symbol.asyncIterator]();
+  const next = async () => {
+    try {
+      return await batches.next();
+    } catch (error) {
+      throw stateError(error, action, source.schema);
+    }
+  };
+  try {
+    let held = await next();
+    if (held.done) {
+      yield { items: [], nextCursor: null };
+      return;
+    }
+    while (true) {
+      const following = await next();
+      const items = held.value.map(toRecord);
+      yield { items, nextCursor: following.done ? null : cursorAfter(items.at(-1)!) };
+      if (following.done) return;
+      held = following;
+    }
+  } finally {
+    await batches.return?.();
+  }
+}
+
+function recordsSql(source: HistorySource, runId: string, query: RecordsQuery) {
   const params: SqlParam[] = [runId];
   const param = (value: SqlParam) => {
     params.push(value);
@@ -33,47 +80,19 @@ export async function recordPage(
     const position = decodeCursor('records', query.cursor, ['string', 'string', 'string', 'number']);
     const first = params.length + 1;
     params.push(...position);
-    where.push(
-      keysetAfter(ORDER, first, 'asc', [(p) => p, (p) => p, (p) => p, (p) => `CAST(${p} AS INTEGER)`]),
-    );
+    const text = (p: string) => p;
+    where.push(keysetAfter(ORDER, first, 'asc', [text, text, text, (p) => `CAST(${p} AS INTEGER)`]));
   }
-  const rows = await source.query(
-    `read the record log of run ${runId}`,
-    `SELECT l.sync_id, l.record_key, l.operation, l.attempt, l.status, l.destination_id,
+  const sql = `SELECT l.sync_id, l.record_key, l.operation, l.attempt, l.status, l.destination_id,
             l.error_code, l.error_message, l.transient, l.logged_at
        FROM ${source.table('record_log')} l
       WHERE ${where.join(' AND ')}
-      ORDER BY ${ORDER.join(', ')}
-      LIMIT ${limit + 1}`,
-    params,
-  );
-  const items = rows.slice(0, limit).map(toRecord);
-  const last = items.at(-1);
-  return {
-    items,
-    nextCursor:
-      rows.length > limit && last
-        ? encodeCursor('records', [last.syncId, last.recordKey, last.operation, last.attempt])
-        : null,
-  };
+      ORDER BY ${ORDER.join(', ')}`;
+  return { sql, params };
 }
 
-/**
- * Every page from the cursor on, fetched one at a time as the consumer asks, so an export of
- * millions of rows holds one page in memory.
- */
-export async function* recordPages(
-  source: HistorySource,
-  runId: string,
-  query: RecordsQuery = {},
-): AsyncIterable<Page<LoggedRecord>> {
-  let cursor = query.cursor;
-  while (true) {
-    const page = await recordPage(source, runId, { ...query, ...(cursor === undefined ? {} : { cursor }) });
-    yield page;
-    if (page.nextCursor === null) return;
-    cursor = page.nextCursor;
-  }
+function cursorAfter(last: LoggedRecord): string {
+  return encodeCursor('records', [last.syncId, last.recordKey, last.operation, last.attempt]);
 }
 
 function toRecord(row: Row): LoggedRecord {
