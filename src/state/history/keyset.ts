@@ -1,9 +1,14 @@
+import type { WarehouseType } from '../../warehouse/warehouse.js';
+
 /**
- * `after` the position held in parameters `$first`…: rows strictly past it in the order of
- * `columns`, spelled out as ORs because Redshift has no row-value comparison. `casts` wraps each
+ * Rows strictly past the position held in parameters `$first`… in the order of `columns`. On
+ * PostgreSQL a row-value comparison, which a btree index on those columns seeks to directly;
+ * Redshift has none, so there it is spelled out as ORs, with the first column's bound repeated
+ * on its own so that its zone maps can skip blocks (DuckDB likewise). `casts` wraps each
  * parameter (e.g. as a timestamp).
  */
 export function keysetAfter(
+  dialect: WarehouseType,
   columns: readonly string[],
   first: number,
   direction: 'asc' | 'desc',
@@ -11,9 +16,11 @@ export function keysetAfter(
 ): string {
   const param = (i: number) => (casts[i] ?? ((p: string) => p))(`$${first + i}`);
   const past = direction === 'asc' ? '>' : '<';
+  if (dialect === 'postgres')
+    return `(${columns.join(', ')}) ${past} (${columns.map((_, i) => param(i)).join(', ')})`;
   const alternatives = columns.map((column, i) => {
     const equal = columns.slice(0, i).map((previous, j) => `${previous} = ${param(j)}`);
     return `(${[...equal, `${column} ${past} ${param(i)}`].join(' AND ')})`;
   });
-  return `(${alternatives.join(' OR ')})`;
+  return `(${columns[0]} ${past}= ${param(0)} AND (${alternatives.join(' OR ')}))`;
 }

@@ -31,7 +31,7 @@ export async function listRuns(source: HistorySource, query: RunsQuery = {}): Pr
     const first = params.length + 1;
     params.push(source.dialect.timestampParam(new Date(startedAt)), runId);
     const asTimestamp = (p: string) => `CAST(${p} AS ${source.dialect.timestamp})`;
-    where.push(keysetAfter(['r.started_at', 'r.run_id'], first, 'desc', [asTimestamp]));
+    where.push(keysetAfter(source.dialect.type, ['r.started_at', 'r.run_id'], first, 'desc', [asTimestamp]));
   }
   const rows = await source.query(
     'list runs',

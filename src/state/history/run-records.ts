@@ -81,7 +81,14 @@ function recordsSql(source: HistorySource, runId: string, query: RecordsQuery) {
     const first = params.length + 1;
     params.push(...position);
     const text = (p: string) => p;
-    where.push(keysetAfter(ORDER, first, 'asc', [text, text, text, (p) => `CAST(${p} AS INTEGER)`]));
+    where.push(
+      keysetAfter(source.dialect.type, ORDER, first, 'asc', [
+        text,
+        text,
+        text,
+        (p) => `CAST(${p} AS INTEGER)`,
+      ]),
+    );
   }
   const sql = `SELECT l.sync_id, l.record_key, l.operation, l.attempt, l.status, l.destination_id,
             l.error_code, l.error_message, l.transient, l.logged_at
