@@ -32,9 +32,13 @@ export function detailText(detail: RunDetail): string {
     lines.push(formatTable(header, rows, 60));
   }
   for (const sync of detail.syncs) {
-    if (!sync.error && sync.errors.length === 0) continue;
+    if (!sync.error && sync.errors.length === 0 && sync.stillFailing === 0) continue;
     lines.push('', sync.syncId);
     if (sync.error) lines.push(`  ${pc.red(sync.error)}`);
+    if (sync.stillFailing > 0)
+      lines.push(
+        `  ${pc.yellow(`${plural(sync.stillFailing, 'record')} still failing`)} from an earlier run: not resent until their row changes (or --retry-failed)`,
+      );
     for (const group of sync.errors) {
       const more = group.count - group.samples.length;
       lines.push(`  ${pc.red(group.code ?? '(no code)')}: ${plural(group.count, 'record')}`);
@@ -43,11 +47,10 @@ export function detailText(detail: RunDetail): string {
     }
   }
   const failed = detail.syncs.some((sync) => sync.errors.length > 0);
-  lines.push(
-    '',
-    pc.dim(
-      `Every record: spoke runs records ${run.runId}${failed ? ' --status failed' : ''} (--csv to export)`,
-    ),
-  );
+  // A run that sent nothing (all unchanged, or stopped early) logged no record.
+  if (detail.syncs.some((sync) => sync.attempted + sync.deleted > 0)) {
+    const filter = failed ? ' --status failed' : '';
+    lines.push('', pc.dim(`Every record: spoke runs records ${run.runId}${filter} (--csv to export)`));
+  }
   return redact(`${lines.join('\n')}\n`);
 }

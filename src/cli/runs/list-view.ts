@@ -24,11 +24,12 @@ export function runsText(page: Page<RunSummary>, nextCommand: string): string {
     String(run.totals.failed),
     String(run.totals.invalid),
     String(run.totals.unchanged),
+    String(run.totals.stillFailing),
     run.target,
     run.command,
   ]);
   const header = ['run', 'started (UTC)', 'took', 'status', 'syncs', 'created', 'updated', 'deleted'];
-  header.push('failed', 'invalid', 'unchanged', 'target', 'command');
+  header.push('failed', 'invalid', 'unchanged', 'still failing', 'target', 'command');
   const lines = [formatTable(header, rows, 48)];
   if (page.nextCursor) lines.push(pc.dim(`Older runs: ${nextCommand} --cursor ${page.nextCursor}`));
   lines.push(pc.dim('A run’s syncs and errors: spoke runs show <run-id|latest>'));
