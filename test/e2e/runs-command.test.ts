@@ -1,13 +1,16 @@
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openStateStore } from '../../src/state/open-state-store.js';
+import { pgUrlToConnection } from '../support/pg-url.js';
+import { createTestDatabase } from '../support/postgres.js';
 import { copyExampleProject, runSpoke } from '../support/spoke-cli.js';
 
-/** The state tables as a team would query them. */
-async function query(projectDir: string, sql: string): Promise<Record<string, unknown>[]> {
+/** The state tables as a team would query them (`write` to change them, as a team could). */
+async function query(projectDir: string, sql: string, write = false): Promise<Record<string, unknown>[]> {
   const instance = await DuckDBInstance.create(join(projectDir, 'spoke_example.duckdb'), {
-    access_mode: 'READ_ONLY',
+    access_mode: write ? 'READ_WRITE' : 'READ_ONLY',
   });
   const connection = await instance.connect();
   try {
@@ -202,5 +205,128 @@ describe('spoke runs on the example project', () => {
     const usage = await spoke('--status', 'faild');
     expect(usage.exitCode).toBe(2);
     expect(usage.stderr).toContain('Did you mean `failed`?');
+  });
+
+  it('masks credentials in what it prints, even ones a message in the state tables carries', async () => {
+    await query(
+      project.dir,
+      `INSERT INTO spoke.record_log (run_id, sync_id, record_key, operation, attempt, status, error_code, error_message, transient, logged_at)
+       VALUES ('${runId}', 'crm_accounts:salesforce.Account', 'leak', 'upsert', 2, 'failed', 'AUTH', 'token refresh sent password=hunter2-very-secret', true, now())`,
+      true,
+    );
+    for (const format of ['--csv', '--json']) {
+      const result = await spoke('records', 'latest', '--key', 'leak', format);
+      expect(result.stdout).toContain('password=***');
+      expect(result.stdout).not.toContain('hunter2');
+    }
+  });
+});
+
+describe('spoke runs on PostgreSQL', () => {
+  let project: Awaited<ReturnType<typeof copyExampleProject>>;
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let env: Record<string, string>;
+  const spoke = (...args: string[]) =>
+    runSpoke(['runs', ...args, '--target', 'pg'], { cwd: project.dir, env });
+
+  beforeAll(async () => {
+    project = await copyExampleProject();
+    database = await createTestDatabase(inject('databaseUrl'), 'spoke_runs');
+    const url = new URL(database.url);
+    env = {
+      SPOKE_PG_HOST: url.hostname,
+      SPOKE_PG_PORT: url.port || '5432',
+      SPOKE_PG_USER: decodeURIComponent(url.username),
+      SPOKE_PG_PASSWORD: decodeURIComponent(url.password),
+      SPOKE_PG_DATABASE: database.name,
+      SPOKE_PG_SCHEMA: 'analytics',
+    };
+  });
+  afterAll(async () => {
+    await project?.cleanup();
+    await database?.drop();
+  });
+
+  it('says a database without state has no runs, then reads one a sync recorded, without dbt artifacts', async () => {
+    const empty = await spoke();
+    expect(empty.exitCode, empty.stderr).toBe(0);
+    expect(empty.stdout).toContain('No runs recorded yet: the state schema "spoke" of target pg');
+
+    const store = await openStateStore(pgUrlToConnection(database.url, { type: 'postgres' }), {
+      schema: 'spoke',
+    });
+    try {
+      await store.migrate();
+      const startedAt = new Date('2026-05-01T08:00:00Z');
+      await store.startRun({
+        runId: 'pg-run-1',
+        target: 'pg',
+        invocationId: null,
+        command: 'sync',
+        startedAt,
+      });
+      await store.startSyncRun('pg-run-1', 'crm_accounts:hubspot.companies', startedAt);
+      await store.commitBatch({
+        runId: 'pg-run-1',
+        syncId: 'crm_accounts:hubspot.companies',
+        destination: 'hubspot',
+        object: 'companies',
+        entries: [
+          {
+            key: 'acc_0059',
+            operation: 'upsert',
+            attempt: 1,
+            outcome: {
+              key: 'acc_0059',
+              status: 'failed',
+              error: {
+                code: 'INVALID_OPTION',
+                message: 'legacy_enterprise was not one of the allowed options',
+                transient: false,
+              },
+            },
+          },
+        ],
+      });
+      await store.finishSyncRun('pg-run-1', {
+        syncId: 'crm_accounts:hubspot.companies',
+        status: 'partial',
+        attempted: 1,
+        created: 0,
+        updated: 0,
+        deleted: 0,
+        failed: 1,
+        invalid: 0,
+        skipped: 0,
+        unchanged: 0,
+        stillFailing: 0,
+        error: null,
+        finishedAt: new Date(startedAt.getTime() + 900),
+      });
+      await store.finishRun('pg-run-1', 'failed', new Date(startedAt.getTime() + 1000));
+    } finally {
+      await store.close();
+    }
+
+    const shown = await spoke('show', 'pg-run', '--json');
+    expect(shown.exitCode, shown.stderr).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      run: { run_id: 'pg-run-1', status: 'failed', duration_ms: 1000, totals: { failed: 1 } },
+      syncs: [
+        {
+          sync_id: 'crm_accounts:hubspot.companies',
+          errors: [
+            {
+              code: 'INVALID_OPTION',
+              count: 1,
+              samples: [{ key: 'acc_0059', message: 'legacy_enterprise was not one of the allowed options' }],
+            },
+          ],
+        },
+      ],
+    });
+    const unknown = await spoke('records', 'pg-run-2');
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toContain('Closest: `pg-run-1`');
   });
 });

@@ -437,6 +437,35 @@ describe.each(FLAVOURS)('the run history on %s', (flavour) => {
     expect((await read.resolveRun('zzzzzzzz-zzzz')).closest).toEqual([]);
   });
 
+  it('reads a state schema an older dbt-spoke wrote, without the columns added since, and changes nothing', async () => {
+    const { store, history, name } = await freshState();
+    await recordRun(store, 'run-old', at(0), [
+      { syncId: ACCOUNTS, entries: [failed('a1', 'INVALID_OPTION', 'bad plan')] },
+    ]);
+    // Version 1 had neither runs.error nor sync_runs.still_failing.
+    await db.exec(
+      `ALTER TABLE "${name}".runs DROP COLUMN error; ALTER TABLE "${name}".sync_runs DROP COLUMN still_failing`,
+    );
+    const read = await history();
+    const { items } = await read.listRuns();
+    expect(items).toEqual([
+      expect.objectContaining({
+        runId: 'run-old',
+        error: null,
+        totals: expect.objectContaining({ failed: 1, stillFailing: 0 }),
+      }),
+    ]);
+    const detail = await read.runDetail(items[0]!);
+    expect(detail.syncs[0]).toMatchObject({
+      stillFailing: 0,
+      errors: [{ code: 'INVALID_OPTION', count: 1 }],
+    });
+    const columns = await db.warehouse.sql.query(
+      `SELECT column_name FROM information_schema.columns WHERE table_schema = '${name}' AND table_name = 'runs' AND column_name = 'error'`,
+    );
+    expect(columns).toEqual([]);
+  });
+
   it('refuses a cursor it did not give out, naming the fix', async () => {
     const { store, history } = await freshState();
     await recordRun(store, 'run-1', at(0), [{ syncId: ACCOUNTS, entries: [created('a1')] }]);
