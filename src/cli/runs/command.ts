@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { SpokeError } from '../../errors.js';
 import type { RunHistory, RunSummary } from '../../state/history/run-history.js';
 import { formatList } from '../../util/suggest.js';
-import { type CommonOptions, commonOptions, withCommonOptions } from '../common-options.js';
+import { commonOptions, withCommonOptions } from '../common-options.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { listArgs, recordsArgs } from './args.js';
 import { detailJson, detailText } from './detail-view.js';
@@ -42,7 +42,7 @@ export function registerRuns(program: Command, setExitCode: (code: number) => vo
   ).action(async (ref: string, raw: Record<string, unknown>) => {
     const common = commonOptions(raw);
     await withRunHistory(common, async (history, place) => {
-      const run = await findRun(history, ref, place, common);
+      const run = await findRun(history, ref, place, common.json ? 'json' : 'table');
       if (!run) return;
       const detail = await history.runDetail(run);
       process.stdout.write(common.json ? detailJson(detail) : detailText(detail));
@@ -67,7 +67,7 @@ export function registerRuns(program: Command, setExitCode: (code: number) => vo
     const common = commonOptions(raw);
     const { format, ...query } = recordsArgs(raw, common.json);
     await withRunHistory(common, async (history, place) => {
-      const run = await findRun(history, ref, place, common);
+      const run = await findRun(history, ref, place, format);
       if (!run) return;
       await writeRecords(history.recordPages(run.runId, { ...query, limit: 1000 }), format, run.runId);
     });
@@ -83,15 +83,15 @@ async function findRun(
   history: RunHistory,
   ref: string,
   place: HistoryPlace,
-  common: CommonOptions,
+  format: 'table' | 'json' | 'csv',
 ): Promise<RunSummary | null> {
   const { run, closest } = await history.resolveRun(ref);
   if (run) return run;
   if (ref === 'latest') {
     const message = neverSynced(place.schema, place.target);
-    process.stdout.write(
-      common.json ? `${JSON.stringify({ recorded: false, message }, null, 2)}\n` : `${message}\n`,
-    );
+    // A CSV export stays empty rather than starting with a sentence.
+    if (format === 'json') process.stdout.write(`${JSON.stringify({ recorded: false, message }, null, 2)}\n`);
+    else (format === 'csv' ? process.stderr : process.stdout).write(`${message}\n`);
     return null;
   }
   const where = history.recorded ? `in ${place.schema}.runs` : `(${place.schema} holds no run history yet)`;
