@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadSpokeConfig } from '../../config/load-spoke-config.js';
 import { resolveWarehouse } from '../../dbt/profiles.js';
+import { SpokeError } from '../../errors.js';
 import { noRunHistory, openRunHistory, type RunHistory } from '../../state/history/run-history.js';
 import { openWarehouse } from '../../warehouse/open-warehouse.js';
 import type { WarehouseConnection } from '../../warehouse/warehouse.js';
@@ -32,7 +33,9 @@ export async function withRunHistory<T>(
   const config = await loadSpokeConfig({ projectDir, target: warehouse.target });
   const place = { schema: config.state.schema, target: warehouse.target };
   if (!(await mayHoldState(warehouse.connection))) return work(noRunHistory(), place);
-  const opened = await openWarehouse(warehouse.connection);
+  const opened = await openWarehouse(warehouse.connection).catch((error: unknown) => {
+    throw busyWhileSyncing(error);
+  });
   try {
     return await work(await openRunHistory(opened.sql, place.schema), place);
   } finally {
@@ -45,5 +48,14 @@ async function mayHoldState(connection: WarehouseConnection): Promise<boolean> {
   return access(connection.path).then(
     () => true,
     () => false,
+  );
+}
+
+/** DuckDB admits one process per file: while a sync or dbt holds it, there is nothing to wait on here. */
+function busyWhileSyncing(error: unknown): unknown {
+  if (!(error instanceof SpokeError) || error.code !== 'SPOKE_WAREHOUSE_BUSY') return error;
+  return new SpokeError(
+    'SPOKE_WAREHOUSE_BUSY',
+    `${error.message.split('. ')[0]}. A DuckDB file admits one process at a time, so the run history can be read once the process holding it (a running spoke sync or dbt?) ends; run spoke runs again then.`,
   );
 }
