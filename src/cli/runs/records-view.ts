@@ -33,7 +33,7 @@ export async function writeRecords(
   out: Out = process.stdout,
 ): Promise<number> {
   let written = 0;
-  const page = format === 'csv' ? csvPage() : format === 'json' ? jsonPage() : tablePage();
+  const page = PAGE_TEXT[format];
   if (format === 'json') await write(out, `{\n  "run_id": ${redact(JSON.stringify(runId))},\n  "records": [`);
   for await (const { items } of pages) {
     if (items.length === 0) continue;
@@ -47,28 +47,23 @@ export async function writeRecords(
 
 type PageText = (rows: Value[][], first: boolean) => string;
 
-function csvPage(): PageText {
-  return (rows, first) =>
-    stringify(rows, { header: first, columns: [...COLUMNS], cast: { boolean: (value) => String(value) } });
-}
-
-function jsonPage(): PageText {
-  return (rows, first) => {
+const PAGE_TEXT: Record<'table' | 'json' | 'csv', PageText> = {
+  csv: (rows, first) =>
+    stringify(rows, { header: first, columns: [...COLUMNS], cast: { boolean: (value) => String(value) } }),
+  // One record per line inside the document, so it can be written a page at a time.
+  json: (rows, first) => {
     const lines = rows.map(
       (row) => `\n    {${row.map((value, i) => `"${COLUMNS[i]}":${JSON.stringify(value)}`).join(',')}}`,
     );
     return `${first ? '' : ','}${lines.join(',')}`;
-  };
-}
-
-/** Each page is aligned on its own; the header is printed once. */
-function tablePage(): PageText {
-  return (rows, first) => {
+  },
+  // Each page is aligned on its own; the header is printed once.
+  table: (rows, first) => {
     const cells = rows.map((row) => row.map((value) => (value === null ? '' : String(value))));
     const table = formatTable([...COLUMNS], cells, 60);
     return `${first ? table : table.slice(table.indexOf('\n') + 1)}\n`;
-  };
-}
+  },
+};
 
 function values(record: LoggedRecord): Value[] {
   return [
