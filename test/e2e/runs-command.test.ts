@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parse } from 'csv-parse/sync';
@@ -5,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openStateStore } from '../../src/state/open-state-store.js';
 import { pgUrlToConnection } from '../support/pg-url.js';
 import { createTestDatabase } from '../support/postgres.js';
-import { copyExampleProject, runSpoke } from '../support/spoke-cli.js';
+import { copyExampleProject, repoRoot, runSpoke } from '../support/spoke-cli.js';
 
 /** The state tables as a team would query them (`write` to change them, as a team could). */
 async function query(projectDir: string, sql: string, write = false): Promise<Record<string, unknown>[]> {
@@ -34,6 +35,27 @@ interface ShowJson {
 }
 
 type RecordJson = Record<string, string | number | boolean | null>;
+
+/** A docs/runs.md console example's output (after its `$ command` line). */
+async function documentedOutput(command: string): Promise<string> {
+  const text = await readFile(join(repoRoot, 'docs', 'runs.md'), 'utf8');
+  const start = text.indexOf(`$ ${command}\n`);
+  expect(start, `docs/runs.md shows \`${command}\``).toBeGreaterThan(0);
+  const body = text.slice(start + command.length + 3);
+  return body.slice(0, body.indexOf('```'));
+}
+
+/** Lines without what differs from run to run (ids, times, durations, column widths), sorted. */
+function comparable(output: string): string[] {
+  return output
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<run>')
+    .replace(/\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d+Z)?/g, '<time>')
+    .replace(/\b\d+\.\d+s\b/g, '<took>')
+    .split('\n')
+    .map((line) => line.replace(/\s+/g, ' ').trim())
+    .filter(Boolean)
+    .sort();
+}
 
 describe('spoke runs on the example project', () => {
   let project: Awaited<ReturnType<typeof copyExampleProject>>;
@@ -147,6 +169,7 @@ describe('spoke runs on the example project', () => {
 
     const text = await spoke('show', runId);
     expect(text.exitCode).toBe(0);
+    expect(comparable(text.stdout)).toEqual(comparable(await documentedOutput('spoke runs show c5ddc503')));
     expect(text.stdout).toContain('INVALID_EMAIL_ADDRESS: 2 records');
     for (const row of failedRows) expect(text.stdout).toContain(`${row.record_key}  ${row.error_message}`);
   });
@@ -170,6 +193,10 @@ describe('spoke runs on the example project', () => {
       );
     expect(parsed).toEqual(records.map(asText));
 
+    const failedCsv = await spoke('records', runId.slice(0, 8), '--status', 'failed', '--csv');
+    expect(comparable(failedCsv.stdout)).toEqual(
+      comparable(await documentedOutput('spoke runs records c5ddc503 --status failed --csv')),
+    );
     const failed = JSON.parse((await spoke('records', 'latest', '--status', 'failed', '--json')).stdout) as {
       records: RecordJson[];
     };
