@@ -117,6 +117,9 @@ describe('spoke runs on the example project', () => {
       new RegExp(`${runId}\\s+\\S+ \\S+\\s+\\S+s\\s+failed\\s+4\\s+${sums!.created}\\s+0\\s+0\\s+7`),
     );
     expect((await spoke('--status', 'success', '--json')).stdout).toContain('"runs": []');
+    expect((await spoke('--sync', 'crm_acounts:salesforce.Account')).stdout).toContain(
+      'No run recorded sync `crm_acounts:salesforce.Account`. Did you mean `crm_accounts:salesforce.Account`?',
+    );
   });
 
   it('shows the latest run with the counts, the 7 failed records and the destinations’ own messages the state tables hold', async () => {

@@ -171,6 +171,7 @@ describe.each(FLAVOURS)('the run history on %s', (flavour) => {
     expect((await read.listRuns({ status: 'failed' })).items.map((r) => r.runId)).toEqual(['run-b']);
     expect((await read.listRuns({ syncId: ACCOUNTS })).items.map((r) => r.runId)).toEqual(['run-b', 'run-a']);
     expect((await read.listRuns({ syncId: 'no:such.sync' })).items).toEqual([]);
+    expect(await read.syncIds()).toEqual([ACCOUNTS, CONTACTS]);
     const first = await read.listRuns({ limit: 2 });
     expect(first.items.map((r) => r.runId)).toEqual(['run-c', 'run-b']);
     expect((await read.listRuns({ limit: 2, cursor: first.nextCursor! })).items.map((r) => r.runId)).toEqual([

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { SpokeError } from '../../errors.js';
 import type { RunHistory, RunSummary } from '../../state/history/run-history.js';
-import { formatList } from '../../util/suggest.js';
+import { closestMatches, formatList } from '../../util/suggest.js';
 import { commonOptions, withCommonOptions } from '../common-options.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { listArgs, recordsArgs } from './args.js';
@@ -29,7 +29,11 @@ export function registerRuns(program: Command, setExitCode: (code: number) => vo
       const page = await history.listRuns(args);
       if (common.json) process.stdout.write(runsJson(page, history.recorded));
       else if (!history.recorded) process.stdout.write(`${neverSynced(place.schema, place.target)}\n`);
-      else process.stdout.write(runsText(page, listCommand(raw)));
+      else {
+        const mistyped =
+          page.items.length === 0 && args.syncId ? await unknownSync(history, args.syncId) : null;
+        process.stdout.write(mistyped ?? runsText(page, listCommand(raw)));
+      }
     });
     setExitCode(EXIT_OK);
   });
@@ -100,6 +104,15 @@ async function findRun(
     'SPOKE_RUN_NOT_FOUND',
     `There is no run \`${ref}\` ${where}.${near} \`spoke runs\` lists recent runs; \`latest\` names the last one.`,
   );
+}
+
+/** Why `--sync` matched nothing when no run ever recorded that sync, with the id meant. */
+async function unknownSync(history: RunHistory, syncId: string): Promise<string | null> {
+  const known = await history.syncIds();
+  if (known.includes(syncId)) return null;
+  const [near] = closestMatches(syncId, known, 1);
+  const hint = near ? ` Did you mean \`${near}\`?` : ` Syncs recorded: ${formatList(known)}.`;
+  return `No run recorded sync \`${syncId}\`.${hint}\n`;
 }
 
 /** The list command as typed, for the next page's hint. */

@@ -33,6 +33,8 @@ export interface RunHistory {
   recordPage(runId: string, query?: RecordsQuery): Promise<Page<LoggedRecord>>;
   /** The run's record log page after page, fetched as consumed. */
   recordPages(runId: string, query?: RecordsQuery): AsyncIterable<Page<LoggedRecord>>;
+  /** Every sync id any run recorded, sorted (to suggest one for a mistyped filter). */
+  syncIds(): Promise<string[]>;
 }
 
 const EMPTY = { items: [], nextCursor: null };
@@ -48,6 +50,7 @@ export function noRunHistory(): RunHistory {
     async *recordPages() {
       yield EMPTY;
     },
+    syncIds: async () => [],
   };
 }
 
@@ -61,5 +64,13 @@ export async function openRunHistory(session: SqlSession, schema: string): Promi
     runDetail: (run) => runDetail(source, run),
     recordPage: (runId, query) => recordPage(source, runId, query),
     recordPages: (runId, query) => recordPages(source, runId, query),
+    syncIds: async () =>
+      (
+        await source.query(
+          'read the sync ids of runs',
+          `SELECT DISTINCT sync_id FROM ${source.table('sync_runs')} ORDER BY sync_id`,
+          [],
+        )
+      ).map((row) => String(row.sync_id)),
   };
 }
