@@ -7,6 +7,7 @@ import { registerAlerts } from './alerts/command.js';
 import { registerDbt } from './dbt/command.js';
 import { EXIT_USAGE, exitCodeFor } from './exit-codes.js';
 import { registerInit } from './init/command.js';
+import { registerRuns } from './runs/command.js';
 import { registerSandbox } from './sandbox/command.js';
 import { registerSync } from './sync/command.js';
 import { registerValidate } from './validate/command.js';
@@ -40,6 +41,7 @@ registerSync(program, setExitCode);
 registerValidate(program, setExitCode);
 registerSandbox(program, setExitCode);
 registerAlerts(program, setExitCode);
+registerRuns(program, setExitCode);
 
 // The one place errors become output and exit codes.
 try {

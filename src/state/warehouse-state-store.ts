@@ -1,5 +1,4 @@
 import type { SyncSpec } from '../config/types.js';
-import { SpokeError } from '../errors.js';
 import { redact } from '../util/redact.js';
 import type { SqlSession } from '../warehouse/sql-session.js';
 import type { Row, Warehouse } from '../warehouse/warehouse.js';
@@ -8,6 +7,7 @@ import { batchWrites } from './batch-writes.js';
 import { migrateState } from './migrate.js';
 import { planSql } from './plan-sql.js';
 import { type StateDialect, stateDialect } from './state-dialect.js';
+import { stateError } from './state-error.js';
 import type {
   AlertStateRow,
   AlertWrites,
@@ -352,17 +352,4 @@ function text(value: Row[string] | undefined): string | null {
 
 function count(value: Row[string] | undefined): number {
   return Number(value ?? 0);
-}
-
-function stateError(error: unknown, action: string, schema: string): SpokeError {
-  if (error instanceof SpokeError) return error;
-  const message = redact(error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
-  const code = (error as { code?: string }).code;
-  const permission = code === '42501' || /permission denied|not authorized/i.test(message);
-  const fix = permission
-    ? ` Grant the dbt target's user CREATE on the database and write access to schema "${schema}", or set state.schema in spoke.yml to a schema it may write.`
-    : /does not exist/i.test(message) && /relation|table|schema|catalog/i.test(message)
-      ? ' Run dbt first, and let dbt-spoke create its state tables (they are created on every sync).'
-      : '';
-  return new SpokeError('SPOKE_WAREHOUSE', `dbt-spoke could not ${action}: ${message}.${fix}`);
 }
