@@ -1,0 +1,92 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { loadSpokeConfig } from '../../config/load-spoke-config.js';
+import { loadArtifacts } from '../../dbt/artifacts.js';
+import { resolveWarehouse } from '../../dbt/profiles.js';
+import { loadProject } from '../../engine/load-project.js';
+import { planSyncs, type StateSource } from '../../engine/plan-syncs.js';
+import type { PlanReport } from '../../review/plan-report.js';
+import { redact } from '../../util/redact.js';
+import { withCommonOptions } from '../common-options.js';
+import { EXIT_FAILED, EXIT_OK } from '../exit-codes.js';
+import { type PlanArgs, planArgs } from './args.js';
+import { planMarkdown } from './markdown-view.js';
+import { planText } from './text-view.js';
+
+/** `--detailed-exitcode`: changes present. */
+export const EXIT_CHANGES = 2;
+
+export function registerPlan(program: Command, setExitCode: (code: number) => void): void {
+  withCommonOptions(
+    program
+      .command('plan')
+      .description(
+        'preview, read-only, what the syncs would do: definitions against a base manifest (--state) and the records each would write (--impact)',
+      )
+      .option(
+        '--state <dir>',
+        "the base branch's dbt artifacts (a target/ directory with manifest.json), as dbt's --state",
+      )
+      .option(
+        '--impact',
+        'plan every sync in the warehouse: records to create, update, delete, invalid',
+        false,
+      )
+      .option('--samples <n>', 'with --impact: records shown per sync with their fields before → after', '3')
+      .option(
+        '--state-target <target>',
+        "with --impact: read the confirmed state from this dbt target's state schema (e.g. production, read-only)",
+      )
+      .option('--format <format>', 'text, markdown (a pull-request comment) or json')
+      .option('--detailed-exitcode', 'exit 0 with no changes, 1 on error, 2 with changes present', false)
+      .option(
+        '-s, --select <selector...>',
+        'model names, sync ids, destination:<name>, or +name for upstream too',
+      )
+      .option('--full-refresh', 'plan as spoke sync --full-refresh would', false)
+      .option('--retry-failed', 'plan as spoke sync --retry-failed would', false)
+      .option('--allow-deletes', 'plan as spoke sync --allow-deletes would', false),
+  ).action(async (raw: Record<string, unknown>) => {
+    const args = planArgs(raw);
+    const plan = await runPlan(args);
+    const output =
+      args.format === 'json'
+        ? `${JSON.stringify(plan, null, 2)}\n`
+        : args.format === 'markdown'
+          ? planMarkdown(plan)
+          : planText(plan);
+    process.stdout.write(redact(output));
+    if (plan.status === 'failed') setExitCode(EXIT_FAILED);
+    else setExitCode(args.detailedExitcode && plan.changes_present ? EXIT_CHANGES : EXIT_OK);
+  });
+}
+
+async function runPlan(args: PlanArgs): Promise<PlanReport> {
+  const project = await loadProject(args);
+  const base = args.state
+    ? { dir: args.state, manifest: (await loadArtifacts(resolve(args.state))).manifest }
+    : null;
+  let stateSource: StateSource | undefined;
+  if (args.stateTarget) {
+    const env = process.env;
+    const warehouse = await resolveWarehouse({
+      projectDir: project.projectDir,
+      ...(args.profilesDir ? { profilesDir: args.profilesDir } : {}),
+      target: args.stateTarget,
+      env,
+    });
+    const config = await loadSpokeConfig({ projectDir: project.projectDir, target: warehouse.target, env });
+    stateSource = { target: warehouse.target, connection: warehouse.connection, schema: config.state.schema };
+  }
+  return planSyncs({
+    project,
+    base,
+    impact: args.impact,
+    samples: args.samples,
+    select: args.select,
+    fullRefresh: args.fullRefresh,
+    retryFailed: args.retryFailed,
+    allowDeletes: args.allowDeletes,
+    ...(stateSource ? { stateSource } : {}),
+  });
+}

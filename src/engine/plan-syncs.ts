@@ -1,0 +1,253 @@
+import { buildSyncSpecs } from '../config/build-sync-specs.js';
+import { ownValue } from '../config/own-value.js';
+import type { SpokeConfig, SyncSpec } from '../config/types.js';
+import type { Manifest } from '../dbt/artifacts.js';
+import { modelSpokeBlocks } from '../dbt/spoke-meta.js';
+import type { Destination } from '../destinations/contract.js';
+import { SpokeError } from '../errors.js';
+import { selectSyncs } from '../graph/select-syncs.js';
+import { buildSyncGraph, type SyncGraph } from '../graph/sync-graph.js';
+import { diffSyncs, type SyncDiff } from '../review/diff-syncs.js';
+import {
+  type DestinationCalls,
+  PLAN_FORMAT_VERSION,
+  type PlanReport,
+  type SyncImpact,
+  type SyncPlanEntry,
+} from '../review/plan-report.js';
+import { previewImpact } from '../review/preview-impact.js';
+import { openStateReader, type StateReader } from '../state/state-reader.js';
+import { openWarehouse } from '../warehouse/open-warehouse.js';
+import type { Warehouse, WarehouseConnection } from '../warehouse/warehouse.js';
+import { createDestination } from './connect-destinations.js';
+import type { LoadedProject } from './load-project.js';
+import { preflightColumns } from './preflight.js';
+import { planSync } from './sync-one.js';
+
+/** Where the confirmed state is read: another dbt target's state schema (`--state-target`). */
+export interface StateSource {
+  target: string;
+  connection: WarehouseConnection;
+  schema: string;
+}
+
+export interface PlanSyncsOptions {
+  project: LoadedProject;
+  /** The base branch's manifest (`--state`) and where it was read from. */
+  base: { dir: string; manifest: Manifest } | null;
+  impact: boolean;
+  samples: number;
+  select?: string[];
+  fullRefresh?: boolean;
+  retryFailed?: boolean;
+  allowDeletes?: boolean;
+  /** Default: the project's own target and state schema. */
+  stateSource?: StateSource;
+}
+
+/**
+ * `spoke plan`: the sync definitions compared with a base manifest, and what each sync would
+ * write, planned by `planSync`, the function `spoke sync` plans with, over a warehouse opened
+ * read-only. Nothing is written anywhere: no migration, lock, run row or temporary table, and
+ * no destination is called (its limits and matching rule are known without a request). A sync
+ * that cannot be planned is reported with its error; the others are still planned.
+ */
+export async function planSyncs(options: PlanSyncsOptions): Promise<PlanReport> {
+  const { project } = options;
+  const head = options.select?.length ? selectSyncs(project.graph, options.select) : project.graph;
+  const diffs: SyncDiff[] = options.base
+    ? diffSyncs(baseGraph(options.base.manifest, project.config, options.select), head)
+    : head.nodes.map((spec) => ({ spec, status: 'unchanged', changes: [] }));
+
+  const impacts = new Map<string, SyncImpact | { error: string }>();
+  if (options.impact) {
+    const planned = diffs.filter((diff) => diff.status !== 'removed').map((diff) => diff.spec);
+    for (const [id, impact] of await previewSyncs(options, planned)) impacts.set(id, impact);
+  }
+
+  const syncs: SyncPlanEntry[] = diffs.map(({ spec, status, changes }) => {
+    const impact = impacts.get(spec.id);
+    return {
+      id: spec.id,
+      model: spec.model,
+      destination: spec.destination,
+      object: spec.object,
+      mode: spec.mode,
+      definition: options.base ? status : null,
+      changes,
+      impact: impact && !('error' in impact) ? impact : null,
+      error: impact && 'error' in impact ? impact.error : null,
+    };
+  });
+  return report(options, syncs);
+}
+
+function baseGraph(manifest: Manifest, config: SpokeConfig, select: string[] | undefined): SyncGraph {
+  const models = Object.values(manifest.nodes)
+    .filter((node) => node.resource_type === 'model')
+    .map((node) => node.name);
+  // The base is read with this branch's spoke.yml: a destination it no longer defines drops that sync.
+  const { specs } = buildSyncSpecs(modelSpokeBlocks(manifest), config, { models });
+  let graph: SyncGraph;
+  try {
+    graph = buildSyncGraph(specs);
+  } catch {
+    graph = { nodes: specs, edges: [] };
+  }
+  if (!select?.length) return graph;
+  try {
+    return selectSyncs(graph, select);
+  } catch {
+    return { nodes: [], edges: [] };
+  }
+}
+
+async function previewSyncs(
+  options: PlanSyncsOptions,
+  specs: SyncSpec[],
+): Promise<Map<string, SyncImpact | { error: string }>> {
+  const { project } = options;
+  const results = new Map<string, SyncImpact | { error: string }>();
+  if (specs.length === 0) return results;
+  const warehouse = await openWarehouse(project.connection, { readOnly: true });
+  const destinations = new Map<string, Destination>();
+  try {
+    const reader = await stateReader(warehouse, project, options.stateSource);
+    for (const spec of specs) {
+      try {
+        const destination = destinationFor(project.config, spec.destination, destinations);
+        const problems = preflightColumns(spec, await warehouse.columns(spec.relation));
+        if (problems.length > 0) {
+          results.set(spec.id, { error: problems.map((p) => `${p.field}: ${p.message} ${p.fix}`).join(' ') });
+          continue;
+        }
+        const plannedSync = await planSync(spec, reader, destination, {
+          fullRefresh: options.fullRefresh ?? false,
+          retryFailed: options.retryFailed ?? false,
+        });
+        results.set(
+          spec.id,
+          await previewImpact(spec, plannedSync.changeSet, {
+            fullRefresh: options.fullRefresh ?? false,
+            allowDeletes: options.allowDeletes ?? false,
+            samples: options.samples,
+            ignoreKeyCase: plannedSync.ignoreKeyCase,
+            limits: destination.limits,
+            bulk: destination.writeBulk !== undefined,
+          }),
+        );
+      } catch (error) {
+        results.set(spec.id, { error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  } finally {
+    await Promise.allSettled([...destinations.values()].map((destination) => destination.close()));
+    await warehouse.close();
+  }
+  return results;
+}
+
+/** A destination client for its limits and matching rule only: nothing is sent through it. */
+function destinationFor(config: SpokeConfig, name: string, cache: Map<string, Destination>): Destination {
+  const cached = cache.get(name);
+  if (cached) return cached;
+  const configured = ownValue(config.destinations, name);
+  if (!configured)
+    throw new SpokeError('SPOKE_CONFIG_INVALID', `Destination "${name}" is not defined in spoke.yml.`);
+  const destination = createDestination(configured, undefined);
+  cache.set(name, destination);
+  return destination;
+}
+
+/**
+ * The state to plan against: the project's own, or another target's (`--state-target`) in the
+ * same warehouse: the same PostgreSQL database, or a DuckDB file attached read-only.
+ */
+async function stateReader(
+  warehouse: Warehouse,
+  project: LoadedProject,
+  source?: StateSource,
+): Promise<StateReader> {
+  if (!source) return openStateReader(warehouse, { schema: project.config.state.schema });
+  const here = project.connection;
+  const there = source.connection;
+  if (here.type === 'duckdb' && there.type === 'duckdb') {
+    if (here.path === there.path) return openStateReader(warehouse, { schema: source.schema });
+    const alias = '__spoke_state';
+    await warehouse.sql
+      .query(`ATTACH ${sqlString(there.path)} AS ${alias} (READ_ONLY)`)
+      .catch((error: unknown) => {
+        throw new SpokeError(
+          'SPOKE_WAREHOUSE',
+          `Could not open the DuckDB file of target ${source.target} (${there.path}) to read its state: ${error instanceof Error ? error.message : String(error)}.`,
+        );
+      });
+    return openStateReader(warehouse, { schema: source.schema, database: alias });
+  }
+  if (here.type !== 'duckdb' && there.type !== 'duckdb') {
+    if (here.host === there.host && here.port === there.port && here.database === there.database)
+      return openStateReader(warehouse, { schema: source.schema });
+  }
+  const where = (c: WarehouseConnection) =>
+    c.type === 'duckdb'
+      ? `DuckDB file ${c.path}`
+      : `${c.type} database "${c.database}" on ${c.host}:${c.port}`;
+  throw new SpokeError(
+    'SPOKE_USAGE',
+    `--state-target ${source.target} reads ${where(there)}, but the models are in ${where(here)}. The plan joins ` +
+      "the models' rows to the confirmed state in one query, so both must be in one warehouse: use a state target " +
+      'that points at the same database (a read-only user is enough), or build the models where the state is.',
+  );
+}
+
+function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+function report(options: PlanSyncsOptions, syncs: SyncPlanEntry[]): PlanReport {
+  const sum = (pick: (impact: SyncImpact) => number) =>
+    syncs.reduce((total, sync) => total + (sync.impact && !sync.impact.refused ? pick(sync.impact) : 0), 0);
+  const writes = (sync: SyncPlanEntry) =>
+    sync.impact !== null &&
+    !sync.impact.refused &&
+    sync.impact.create + sync.impact.update + sync.impact.delete > 0;
+  const changed = (sync: SyncPlanEntry) => sync.definition !== null && sync.definition !== 'unchanged';
+  const calls = new Map<string, DestinationCalls>();
+  for (const sync of syncs) {
+    if (!sync.impact || sync.impact.refused) continue;
+    const configured = ownValue(options.project.config.destinations, sync.destination);
+    const entry = calls.get(sync.destination) ?? {
+      destination: sync.destination,
+      type: configured?.type ?? 'unknown',
+      api_calls: 0,
+      daily_limit: configured?.type === 'hubspot' ? (configured.dailyLimit ?? null) : null,
+    };
+    entry.api_calls += sync.impact.api_calls;
+    calls.set(sync.destination, entry);
+  }
+  const summary = {
+    create: sum((i) => i.create),
+    update: sum((i) => i.update),
+    delete: sum((i) => i.delete),
+    invalid: sum((i) => i.invalid),
+    syncs_added: syncs.filter((s) => s.definition === 'added').length,
+    syncs_removed: syncs.filter((s) => s.definition === 'removed').length,
+    syncs_changed: syncs.filter((s) => s.definition === 'changed').length,
+    syncs_unchanged: syncs.filter((s) => !changed(s) && !writes(s) && s.error === null && !s.impact?.refused)
+      .length,
+    syncs_refused: syncs.filter((s) => s.impact?.refused).length,
+    syncs_failed: syncs.filter((s) => s.error !== null).length,
+  };
+  return {
+    format_version: PLAN_FORMAT_VERSION,
+    target: options.project.target,
+    state_target: options.stateSource?.target ?? options.project.target,
+    base: options.base?.dir ?? null,
+    impact: options.impact,
+    status: summary.syncs_failed > 0 ? 'failed' : 'complete',
+    changes_present: syncs.some((sync) => changed(sync) || writes(sync) || sync.impact?.refused),
+    summary,
+    syncs,
+    destinations: [...calls.values()],
+  };
+}
