@@ -72,7 +72,7 @@ export async function previewImpact(
     });
     impact.invalid += plan.invalid.length;
     for (const invalid of plan.invalid)
-      samples.offer('invalid', () => ({
+      samples.offer('invalid', invalid.key, () => ({
         key: invalid.key,
         action: 'invalid',
         reason: invalid.code,
@@ -87,7 +87,12 @@ export async function previewImpact(
         for (const field of fields)
           impact.fields_changed[field.field] = (impact.fields_changed[field.field] ?? 0) + 1;
       }
-      samples.offer(action, () => ({ key: write.record.key, action, reason: write.kind, fields }));
+      samples.offer(action, write.record.key, () => ({
+        key: write.record.key,
+        action,
+        reason: write.kind,
+        fields,
+      }));
     }
     impact.api_calls += calls(plan.writes.length, bulk);
   }
@@ -98,7 +103,7 @@ export async function previewImpact(
     for await (const deletions of changeSet.deletions()) {
       impact.delete += deletions.length;
       for (const deletion of deletions) {
-        samples.offer('delete', () => ({
+        samples.offer('delete', deletion.key, () => ({
           key: deletion.key,
           action: 'delete',
           reason: 'left the model',
@@ -133,17 +138,31 @@ function sentFields(write: PlannedWrite): FieldValueChange[] {
   return names.map((field) => ({ field, before: before(field), after: write.values[field] ?? null }));
 }
 
-/** Up to `max` samples, shared fairly between actions so a thousand creates do not hide the one delete. */
+/**
+ * Up to `max` samples, shared fairly between actions so a thousand creates do not hide the one
+ * delete. Per action the smallest keys are kept, so the same rows give the same samples whatever
+ * order the warehouse streams them in.
+ */
 class SampleQuota {
   private readonly byAction = new Map<SampleAction, RecordSample[]>();
 
   constructor(private readonly max: number) {}
 
-  offer(action: SampleAction, make: () => RecordSample): void {
+  offer(action: SampleAction, key: string | null, make: () => RecordSample): void {
+    if (this.max === 0) return;
     const list = this.byAction.get(action) ?? [];
-    if (list.length >= this.max) return;
-    list.push(make());
     this.byAction.set(action, list);
+    const last = list[list.length - 1];
+    if (list.length >= this.max && last && compareKeys(key, last.key) >= 0) return;
+    let low = 0;
+    let high = list.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (compareKeys(list[mid]!.key, key) <= 0) low = mid + 1;
+      else high = mid;
+    }
+    list.splice(low, 0, make());
+    if (list.length > this.max) list.pop();
   }
 
   picked(): RecordSample[] {
@@ -155,4 +174,11 @@ class SampleQuota {
     }
     return out;
   }
+}
+
+function compareKeys(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return a < b ? -1 : 1;
 }
