@@ -44,7 +44,20 @@ export function planMarkdown(plan: PlanReport, limit = GITHUB_COMMENT_LIMIT): st
         : '| | sync | definition | mode |',
       plan.impact ? '|---|---|---|--:|--:|--:|--:|--:|' : '|---|---|---|---|',
     );
-    for (const sync of shown) head.push(tableRow(plan, sync));
+    // The table may take half the comment; syncs beyond that are counted in the summary line.
+    let size = head.join('\n').length;
+    let left = 0;
+    for (const sync of shown) {
+      const row = tableRow(plan, sync);
+      size += row.length + 1;
+      if (left === 0 && size <= limit / 2) head.push(row);
+      else left++;
+    }
+    if (left > 0)
+      head.push(
+        '',
+        `_${left} more sync${left === 1 ? '' : 's'} with changes are not in this table (see the summary line)._`,
+      );
     head.push('');
   }
   const symbols = usedSymbols(plan);
@@ -60,7 +73,7 @@ export function planMarkdown(plan: PlanReport, limit = GITHUB_COMMENT_LIMIT): st
     '<sub>Planned read-only by `spoke plan`: nothing was written to the warehouse or any destination.</sub>',
     '',
   ];
-  let body = head.join('\n');
+  let body = `${head.join('\n')}\n`;
   const footer = tail.join('\n');
   let omitted = 0;
   for (const [index, sync] of shown.entries()) {
