@@ -41,6 +41,13 @@ export interface PlanSyncsOptions {
   fullRefresh?: boolean;
   retryFailed?: boolean;
   allowDeletes?: boolean;
+  /** Models (unique id) the dbt invocation of these artifacts built or ran; absent: not known. */
+  invocation?: {
+    /** Failed, or their tests failed: sync skips them, so the plan does too. */
+    excluded: ReadonlyMap<string, string>;
+    /** Models the invocation built successfully. */
+    built: ReadonlySet<string>;
+  };
   /** Default: the project's own target and state schema. */
   stateSource?: StateSource;
 }
@@ -59,7 +66,7 @@ export async function planSyncs(options: PlanSyncsOptions): Promise<PlanReport> 
     ? diffSyncs(baseGraph(options.base.manifest, project.config, options.select), head)
     : head.nodes.map((spec) => ({ spec, status: 'unchanged', changes: [] }));
 
-  const impacts = new Map<string, SyncImpact | { error: string }>();
+  const impacts = new Map<string, Preview>();
   if (options.impact) {
     const planned = diffs.filter((diff) => diff.status !== 'removed').map((diff) => diff.spec);
     for (const [id, impact] of await previewSyncs(options, planned)) impacts.set(id, impact);
@@ -75,8 +82,9 @@ export async function planSyncs(options: PlanSyncsOptions): Promise<PlanReport> 
       mode: spec.mode,
       definition: options.base ? status : null,
       changes,
-      impact: impact && !('error' in impact) ? impact : null,
+      impact: impact && 'rows' in impact ? impact : null,
       error: impact && 'error' in impact ? impact.error : null,
+      not_planned: impact && 'notPlanned' in impact ? impact.notPlanned : null,
     };
   });
   return report(options, syncs);
@@ -102,12 +110,9 @@ function baseGraph(manifest: Manifest, config: SpokeConfig, select: string[] | u
   }
 }
 
-async function previewSyncs(
-  options: PlanSyncsOptions,
-  specs: SyncSpec[],
-): Promise<Map<string, SyncImpact | { error: string }>> {
+async function previewSyncs(options: PlanSyncsOptions, specs: SyncSpec[]): Promise<Map<string, Preview>> {
   const { project } = options;
-  const results = new Map<string, SyncImpact | { error: string }>();
+  const results = new Map<string, Preview>();
   if (specs.length === 0) return results;
   const warehouse = await openWarehouse(project.connection, { readOnly: true });
   const destinations = new Map<string, Destination>();
@@ -115,8 +120,24 @@ async function previewSyncs(
     const reader = await stateReader(warehouse, project, options.stateSource);
     for (const spec of specs) {
       try {
+        const excluded = options.invocation?.excluded.get(spec.uniqueId);
+        if (excluded) {
+          results.set(spec.id, { notPlanned: `model ${spec.model} would not be synced: ${excluded}` });
+          continue;
+        }
         const destination = destinationFor(project.config, spec.destination, destinations);
-        const problems = preflightColumns(spec, await warehouse.columns(spec.relation));
+        const columns = await warehouse.columns(spec.relation).catch((error: unknown) => {
+          // A CI build with --defer builds only what changed; the rest is not in this target.
+          if (options.invocation && !options.invocation.built.has(spec.uniqueId)) return null;
+          throw error;
+        });
+        if (!columns) {
+          results.set(spec.id, {
+            notPlanned: `model ${spec.model} was not built by the dbt invocation of these artifacts (deferred or not selected) and is not in target ${project.target}`,
+          });
+          continue;
+        }
+        const problems = preflightColumns(spec, columns);
         if (problems.length > 0) {
           results.set(spec.id, { error: problems.map((p) => `${p.field}: ${p.message} ${p.fix}`).join(' ') });
           continue;
@@ -146,6 +167,8 @@ async function previewSyncs(
   }
   return results;
 }
+
+type Preview = SyncImpact | { error: string } | { notPlanned: string };
 
 /** A destination client for its limits and matching rule only: nothing is sent through it. */
 function destinationFor(config: SpokeConfig, name: string, cache: Map<string, Destination>): Destination {
@@ -233,10 +256,12 @@ function report(options: PlanSyncsOptions, syncs: SyncPlanEntry[]): PlanReport {
     syncs_added: syncs.filter((s) => s.definition === 'added').length,
     syncs_removed: syncs.filter((s) => s.definition === 'removed').length,
     syncs_changed: syncs.filter((s) => s.definition === 'changed').length,
-    syncs_unchanged: syncs.filter((s) => !changed(s) && !writes(s) && s.error === null && !s.impact?.refused)
-      .length,
+    syncs_unchanged: syncs.filter(
+      (s) => !changed(s) && !writes(s) && s.error === null && s.not_planned === null && !s.impact?.refused,
+    ).length,
     syncs_refused: syncs.filter((s) => s.impact?.refused).length,
     syncs_failed: syncs.filter((s) => s.error !== null).length,
+    syncs_not_planned: syncs.filter((s) => s.not_planned !== null).length,
   };
   return {
     format_version: PLAN_FORMAT_VERSION,

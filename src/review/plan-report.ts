@@ -67,6 +67,8 @@ export interface SyncPlanEntry {
   /** Null without `--impact`, for a removed sync, and when planning it failed (`error`). */
   impact: SyncImpact | null;
   error: string | null;
+  /** Why it was not planned (its model was not built by the dbt invocation of these artifacts), or null. */
+  not_planned: string | null;
 }
 
 export interface DestinationCalls {
@@ -90,6 +92,8 @@ export interface PlanSummary {
   /** mirror syncs whose deletions sync would refuse. */
   syncs_refused: number;
   syncs_failed: number;
+  /** Syncs whose model the dbt invocation did not build (deferred, not selected, failed). */
+  syncs_not_planned: number;
 }
 
 export interface PlanReport {

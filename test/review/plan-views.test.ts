@@ -33,6 +33,7 @@ function sync(id: string, overrides: Partial<SyncPlanEntry> = {}): SyncPlanEntry
     changes: [],
     impact: impact(),
     error: null,
+    not_planned: null,
     ...overrides,
   };
 }
@@ -60,6 +61,7 @@ function plan(syncs: SyncPlanEntry[], overrides: Partial<PlanReport> = {}): Plan
       syncs_unchanged: syncs.filter((s) => s.impact && s.impact.create + s.impact.update === 0).length,
       syncs_refused: 0,
       syncs_failed: failed,
+      syncs_not_planned: 0,
     },
     syncs,
     destinations: [],

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { loadSpokeConfig } from '../../config/load-spoke-config.js';
 import { loadArtifacts } from '../../dbt/artifacts.js';
 import { resolveWarehouse } from '../../dbt/profiles.js';
-import { loadProject } from '../../engine/load-project.js';
+import { isCompileOnly, succeededModels } from '../../dbt/run-selection.js';
+import { type LoadedProject, loadProject } from '../../engine/load-project.js';
 import { planSyncs, type StateSource } from '../../engine/plan-syncs.js';
 import type { PlanReport } from '../../review/plan-report.js';
 import { redact } from '../../util/redact.js';
@@ -61,6 +62,15 @@ export function registerPlan(program: Command, setExitCode: (code: number) => vo
   });
 }
 
+/** What the dbt invocation of the artifacts built, when its run results are at hand. */
+function invocationModels(project: LoadedProject) {
+  const runResults = project.runResults;
+  if (!runResults || isCompileOnly(runResults)) return undefined;
+  if (runResults.metadata.invocation_id !== project.manifest.metadata.invocation_id) return undefined;
+  const { synced, excluded } = succeededModels(project.manifest, runResults);
+  return { built: synced, excluded };
+}
+
 async function runPlan(args: PlanArgs): Promise<PlanReport> {
   const project = await loadProject(args);
   const base = args.state
@@ -78,8 +88,10 @@ async function runPlan(args: PlanArgs): Promise<PlanReport> {
     const config = await loadSpokeConfig({ projectDir: project.projectDir, target: warehouse.target, env });
     stateSource = { target: warehouse.target, connection: warehouse.connection, schema: config.state.schema };
   }
+  const invocation = invocationModels(project);
   return planSyncs({
     project,
+    ...(invocation ? { invocation } : {}),
     base,
     impact: args.impact,
     samples: args.samples,

@@ -100,7 +100,11 @@ function tableRow(plan: PlanReport, sync: SyncPlanEntry): string {
   if (!plan.impact) return `| ${mark} | \`${cell(sync.id)}\` | ${definition} | ${sync.mode} |`;
   const i = sync.impact;
   if (!i) {
-    const why = sync.error ? 'could not be planned' : sync.definition === 'removed' ? 'not planned' : '';
+    const why = sync.error
+      ? 'could not be planned'
+      : sync.definition === 'removed' || sync.not_planned
+        ? 'not planned'
+        : '';
     return `| ${mark} | \`${cell(sync.id)}\` | ${definition} | ${why} | | | | |`;
   }
   if (i.refused)
@@ -118,7 +122,13 @@ function syncBlock(sync: SyncPlanEntry): string {
     `<summary><code>${html(`${syncMark(sync)} ${sync.id}`)}</code> ${html(what)}</summary>`,
     '',
   );
+  if (sync.definition === 'removed')
+    lines.push(
+      `No record is deleted: spoke stops syncing ${html(sync.model)} to ${html(`${sync.destination}.${sync.object}`)}.`,
+      '',
+    );
   if (sync.error) lines.push(`Could not be planned: ${html(sync.error)}`, '');
+  if (sync.not_planned) lines.push(`Not planned: ${html(sync.not_planned)}`, '');
   const impact = sync.impact;
   if (impact) {
     if (impact.refused) lines.push(`**Would be refused:** ${html(impact.refused)}`, '');

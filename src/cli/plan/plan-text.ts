@@ -37,6 +37,7 @@ export function summaryLine(plan: PlanReport): string {
     );
   }
   if (s.syncs_refused > 0) parts.push(`${plural(s.syncs_refused, 'sync')} refused`);
+  if (s.syncs_not_planned > 0) parts.push(`${plural(s.syncs_not_planned, 'sync')} not planned`);
   parts.push(`${plural(s.syncs_unchanged, 'sync')} unchanged`);
   return `Plan: ${parts.join(', ')}.`;
 }

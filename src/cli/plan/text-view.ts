@@ -30,6 +30,7 @@ export function planText(plan: PlanReport): string {
     lines.push(`${pc.bold(`${syncMark(sync)} ${sync.id}`)}  ${what}`);
     for (const change of sync.changes) lines.push(`    ${changeLine(change)}`);
     if (sync.error) lines.push(pc.red(`    could not be planned: ${sync.error}`));
+    if (sync.not_planned) lines.push(`    not planned: ${sync.not_planned}`);
     const impact = sync.impact;
     if (impact) {
       if (impact.refused) lines.push(pc.red(`    ${SYMBOLS.refused.mark} ${impact.refused}`));
