@@ -25,6 +25,10 @@ interface Warehouse {
   /** The warehouse's bytes when it is a file (DuckDB), else null. */
   fileHash(): Promise<string | null>;
   recordLog(runId: string): Promise<{ sync_id: string; record_key: string; status: string }[]>;
+  /** Keeps a copy of the warehouse as it is now as target `prod_readonly`, for --state-target. */
+  freezeProduction?(projectDir: string): Promise<void>;
+  /** The production copy's bytes. */
+  productionHash?(projectDir: string): Promise<string>;
   done(): Promise<void>;
 }
 
@@ -76,7 +80,10 @@ async function checkReviewExample(warehouse: string, markdown: string): Promise<
   expect(start, `${REVIEW_DOC} lacks the generated example markers`).toBeGreaterThan(-1);
   const current = doc.slice(start + EXAMPLE_START.length, end).trim();
   if (process.env.SPOKE_UPDATE_DOCS === '1') {
-    await writeFile(REVIEW_DOC, `${doc.slice(0, start + EXAMPLE_START.length)}\n\n${markdown.trim()}\n\n${doc.slice(end)}`);
+    await writeFile(
+      REVIEW_DOC,
+      `${doc.slice(0, start + EXAMPLE_START.length)}\n\n${markdown.trim()}\n\n${doc.slice(end)}`,
+    );
     return;
   }
   expect(current, 'docs/review.md is stale: rerun this test with SPOKE_UPDATE_DOCS=1').toBe(markdown.trim());
@@ -97,6 +104,7 @@ function describePlanOn(name: string, setup: (projectDir: string) => Promise<War
       expect(built.exitCode, built.stderr).toBe(1); // the example's deliberately bad rows
       baseDir = join(project.dir, '..', 'base-target');
       await cp(join(project.dir, 'target'), baseDir, { recursive: true });
+      await warehouse.freezeProduction?.(project.dir);
     });
 
     afterAll(async () => {
@@ -151,10 +159,20 @@ function describePlanOn(name: string, setup: (projectDir: string) => Promise<War
       expect(byId.get(CONTACTS_SF)?.definition).toBe('changed');
       expect(byId.get(CONTACTS_SF)?.impact?.fields_changed).toHaveProperty('Department');
 
-      const markdown = await spoke(['plan', '--state', baseDir, '--impact', '--format', 'markdown', '--detailed-exitcode']);
+      const markdown = await spoke([
+        'plan',
+        '--state',
+        baseDir,
+        '--impact',
+        '--format',
+        'markdown',
+        '--detailed-exitcode',
+      ]);
       expect(markdown.exitCode, markdown.stderr).toBe(2);
       expect(markdown.stdout.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
-      expect(markdown.stdout).toContain(`**Plan: ${plan.summary.create} to create, ${plan.summary.update} to update,`);
+      expect(markdown.stdout).toContain(
+        `**Plan: ${plan.summary.create} to create, ${plan.summary.update} to update,`,
+      );
       await checkReviewExample(name, markdown.stdout);
 
       const synced = await spoke(['sync', '--json']);
@@ -223,6 +241,28 @@ function describePlanOn(name: string, setup: (projectDir: string) => Promise<War
         '--detailed-exitcode',
       ]);
       expect(after.exitCode, after.stdout + after.stderr).toBe(0);
+
+      if (warehouse.productionHash) {
+        // Production's state has not seen this branch's sync: planned against it, the same rows
+        // show the same changes, and production's file is left as it was.
+        const production = await warehouse.productionHash(project.dir);
+        const againstProduction = await spoke([
+          'plan',
+          '--impact',
+          '--state-target',
+          'prod_readonly',
+          '--format',
+          'json',
+        ]);
+        expect(againstProduction.exitCode, againstProduction.stderr).toBe(0);
+        const summary = (JSON.parse(againstProduction.stdout) as PlanReport).summary;
+        expect([summary.create, summary.update, summary.delete]).toEqual([
+          plan.summary.create,
+          plan.summary.update,
+          plan.summary.delete,
+        ]);
+        expect(await warehouse.productionHash(project.dir)).toBe(production);
+      }
     });
   });
 }
@@ -263,6 +303,14 @@ describePlanOn('DuckDB', async (projectDir) => {
         );
         return reader.getRowObjectsJson() as { sync_id: string; record_key: string; status: string }[];
       }),
+    freezeProduction: async (projectDir) => {
+      await cp(file, join(projectDir, 'prod.duckdb'));
+      const profiles = join(projectDir, 'profiles.yml');
+      const text = await readFile(profiles, 'utf8');
+      const target = '    prod_readonly:\n      type: duckdb\n      path: prod.duckdb\n      schema: main\n';
+      await writeFile(profiles, text.replace('  outputs:\n', `  outputs:\n${target}`));
+    },
+    productionHash: async (projectDir) => sha(await readFile(join(projectDir, 'prod.duckdb'))),
     done: async () => {},
   };
 });

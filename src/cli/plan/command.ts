@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadSpokeConfig } from '../../config/load-spoke-config.js';
 import { loadArtifacts } from '../../dbt/artifacts.js';
 import { resolveWarehouse } from '../../dbt/profiles.js';
 import { isCompileOnly, succeededModels } from '../../dbt/run-selection.js';
@@ -85,8 +84,12 @@ async function runPlan(args: PlanArgs): Promise<PlanReport> {
       target: args.stateTarget,
       env,
     });
-    const config = await loadSpokeConfig({ projectDir: project.projectDir, target: warehouse.target, env });
-    stateSource = { target: warehouse.target, connection: warehouse.connection, schema: config.state.schema };
+    // state.schema is one for all targets in spoke.yml; the target picks the database or file.
+    stateSource = {
+      target: warehouse.target,
+      connection: warehouse.connection,
+      schema: project.config.state.schema,
+    };
   }
   const invocation = invocationModels(project);
   return planSyncs({
