@@ -63,7 +63,11 @@ export async function planSyncs(options: PlanSyncsOptions): Promise<PlanReport> 
   const { project } = options;
   const head = options.select?.length ? selectSyncs(project.graph, options.select) : project.graph;
   const diffs: SyncDiff[] = options.base
-    ? diffSyncs(baseGraph(options.base.manifest, project.config, options.select), head)
+    ? diffSyncs(
+        baseGraph(options.base.manifest, project.config, project.graph, options.select),
+        // The order a sync waits for is read from every sync, selected or not.
+        { nodes: head.nodes, edges: project.graph.edges },
+      )
     : head.nodes.map((spec) => ({ spec, status: 'unchanged', changes: [] }));
 
   const impacts = new Map<string, Preview>();
@@ -90,7 +94,12 @@ export async function planSyncs(options: PlanSyncsOptions): Promise<PlanReport> 
   return report(options, syncs);
 }
 
-function baseGraph(manifest: Manifest, config: SpokeConfig, select: string[] | undefined): SyncGraph {
+function baseGraph(
+  manifest: Manifest,
+  config: SpokeConfig,
+  head: SyncGraph,
+  select: string[] | undefined,
+): SyncGraph {
   const models = Object.values(manifest.nodes)
     .filter((node) => node.resource_type === 'model')
     .map((node) => node.name);
@@ -103,11 +112,15 @@ function baseGraph(manifest: Manifest, config: SpokeConfig, select: string[] | u
     graph = { nodes: specs, edges: [] };
   }
   if (!select?.length) return graph;
+  // The base's syncs of the selection: those the selector picks there, and the ones picked here.
+  const picked = new Set(selectSyncs(head, select).nodes.map((spec) => spec.id));
   try {
-    return selectSyncs(graph, select);
+    for (const spec of selectSyncs(graph, select).nodes) picked.add(spec.id);
   } catch {
-    return { nodes: [], edges: [] };
+    // A selector naming only what this branch adds selects nothing in the base.
   }
+  const nodes = graph.nodes.filter((spec) => picked.has(spec.id));
+  return { nodes, edges: graph.edges };
 }
 
 async function previewSyncs(options: PlanSyncsOptions, specs: SyncSpec[]): Promise<Map<string, Preview>> {

@@ -59,9 +59,12 @@ function sha(bytes: Buffer | string): string {
 
 const ajv = new Ajv2020({ strict: true, allErrors: true });
 
+let validator: ReturnType<typeof ajv.compile> | undefined;
+
 async function planSchemaValidator() {
   const schema = JSON.parse(await readFile(join(repoRoot, 'schemas', 'spoke-plan.schema.json'), 'utf8'));
-  return ajv.compile(schema);
+  validator ??= ajv.compile(schema);
+  return validator;
 }
 
 const REVIEW_DOC = join(repoRoot, 'docs', 'review.md');

@@ -47,6 +47,9 @@ export function verdict(plan: PlanReport): string {
   if (plan.status === 'failed') {
     return `The plan failed part-way: ${plural(plan.summary.syncs_failed, 'sync')} could not be planned (see above); the counts cover the others only.`;
   }
+  if (!plan.base && !plan.impact) {
+    return 'Nothing was compared: pass --state <dir> to compare the sync definitions with a base, and --impact to plan the records.';
+  }
   if (!plan.changes_present) {
     return plan.impact
       ? 'No changes. The syncs match the base and every destination already holds what the models say.'
