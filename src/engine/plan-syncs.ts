@@ -91,7 +91,11 @@ export async function planSyncs(options: PlanSyncsOptions): Promise<PlanReport> 
       not_planned: impact && 'notPlanned' in impact ? impact.notPlanned : null,
     };
   });
-  return report(options, syncs);
+  // By id, as Terraform orders resources: dbt writes manifest nodes in no fixed order.
+  return report(
+    options,
+    syncs.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+  );
 }
 
 function baseGraph(
