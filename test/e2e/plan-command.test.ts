@@ -270,6 +270,22 @@ function describePlanOn(name: string, setup: (projectDir: string) => Promise<War
   });
 }
 
+describe('spoke plan --detailed-exitcode on an error', () => {
+  it('exits 1 where a plain run exits 2 for the same configuration error, leaving 2 to mean "changes present"', async () => {
+    const project = await copyExampleProject();
+    try {
+      const plain = await runSpoke(['plan'], { cwd: project.dir });
+      expect(plain.exitCode).toBe(2);
+      expect(plain.stderr).toContain('manifest.json does not exist');
+      const detailed = await runSpoke(['plan', '--detailed-exitcode'], { cwd: project.dir });
+      expect(detailed.exitCode).toBe(1);
+      expect(detailed.stderr).toContain('manifest.json does not exist');
+    } finally {
+      await project.cleanup();
+    }
+  });
+});
+
 describePlanOn('DuckDB', async (projectDir) => {
   const file = join(projectDir, 'spoke_example.duckdb');
   const withDb = async <T>(
