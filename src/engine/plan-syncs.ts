@@ -7,14 +7,9 @@ import type { Destination } from '../destinations/contract.js';
 import { SpokeError } from '../errors.js';
 import { selectSyncs } from '../graph/select-syncs.js';
 import { buildSyncGraph, type SyncGraph } from '../graph/sync-graph.js';
+import { assemblePlanReport } from '../review/assemble-plan-report.js';
 import { diffSyncs, type SyncDiff } from '../review/diff-syncs.js';
-import {
-  type DestinationCalls,
-  PLAN_FORMAT_VERSION,
-  type PlanReport,
-  type SyncImpact,
-  type SyncPlanEntry,
-} from '../review/plan-report.js';
+import type { PlanReport, SyncImpact, SyncPlanEntry } from '../review/plan-report.js';
 import { previewImpact } from '../review/preview-impact.js';
 import { openStateReader, type StateReader } from '../state/state-reader.js';
 import { openWarehouse } from '../warehouse/open-warehouse.js';
@@ -92,10 +87,20 @@ export async function planSyncs(options: PlanSyncsOptions): Promise<PlanReport> 
     };
   });
   // By id, as Terraform orders resources: dbt writes manifest nodes in no fixed order.
-  return report(
-    options,
-    syncs.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
-  );
+  return assemblePlanReport({
+    target: project.target,
+    stateTarget: options.stateSource?.target ?? project.target,
+    base: options.base?.dir ?? null,
+    impact: options.impact,
+    syncs: syncs.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    destination: (name) => {
+      const configured = ownValue(project.config.destinations, name);
+      return {
+        type: configured?.type ?? 'unknown',
+        dailyLimit: configured?.type === 'hubspot' ? (configured.dailyLimit ?? null) : null,
+      };
+    },
+  });
 }
 
 function baseGraph(
@@ -242,54 +247,4 @@ async function stateReader(
 
 function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
-}
-
-function report(options: PlanSyncsOptions, syncs: SyncPlanEntry[]): PlanReport {
-  const sum = (pick: (impact: SyncImpact) => number) =>
-    syncs.reduce((total, sync) => total + (sync.impact && !sync.impact.refused ? pick(sync.impact) : 0), 0);
-  const writes = (sync: SyncPlanEntry) =>
-    sync.impact !== null &&
-    !sync.impact.refused &&
-    sync.impact.create + sync.impact.update + sync.impact.delete > 0;
-  const changed = (sync: SyncPlanEntry) => sync.definition !== null && sync.definition !== 'unchanged';
-  const calls = new Map<string, DestinationCalls>();
-  for (const sync of syncs) {
-    if (!sync.impact || sync.impact.refused) continue;
-    const configured = ownValue(options.project.config.destinations, sync.destination);
-    const entry = calls.get(sync.destination) ?? {
-      destination: sync.destination,
-      type: configured?.type ?? 'unknown',
-      api_calls: 0,
-      daily_limit: configured?.type === 'hubspot' ? (configured.dailyLimit ?? null) : null,
-    };
-    entry.api_calls += sync.impact.api_calls;
-    calls.set(sync.destination, entry);
-  }
-  const summary = {
-    create: sum((i) => i.create),
-    update: sum((i) => i.update),
-    delete: sum((i) => i.delete),
-    invalid: sum((i) => i.invalid),
-    syncs_added: syncs.filter((s) => s.definition === 'added').length,
-    syncs_removed: syncs.filter((s) => s.definition === 'removed').length,
-    syncs_changed: syncs.filter((s) => s.definition === 'changed').length,
-    syncs_unchanged: syncs.filter(
-      (s) => !changed(s) && !writes(s) && s.error === null && s.not_planned === null && !s.impact?.refused,
-    ).length,
-    syncs_refused: syncs.filter((s) => s.impact?.refused).length,
-    syncs_failed: syncs.filter((s) => s.error !== null).length,
-    syncs_not_planned: syncs.filter((s) => s.not_planned !== null).length,
-  };
-  return {
-    format_version: PLAN_FORMAT_VERSION,
-    target: options.project.target,
-    state_target: options.stateSource?.target ?? options.project.target,
-    base: options.base?.dir ?? null,
-    impact: options.impact,
-    status: summary.syncs_failed > 0 ? 'failed' : 'complete',
-    changes_present: syncs.some((sync) => changed(sync) || writes(sync) || sync.impact?.refused),
-    summary,
-    syncs,
-    destinations: [...calls.values()],
-  };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { COMMENT_MARKER, planMarkdown } from '../../src/cli/plan/markdown-view.js';
 import { planText } from '../../src/cli/plan/text-view.js';
+import { assemblePlanReport } from '../../src/review/assemble-plan-report.js';
 import type { PlanReport, SyncImpact, SyncPlanEntry } from '../../src/review/plan-report.js';
 
 function impact(overrides: Partial<SyncImpact> = {}): SyncImpact {
@@ -38,35 +39,15 @@ function sync(id: string, overrides: Partial<SyncPlanEntry> = {}): SyncPlanEntry
   };
 }
 
-function plan(syncs: SyncPlanEntry[], overrides: Partial<PlanReport> = {}): PlanReport {
-  const total = (pick: (i: SyncImpact) => number) =>
-    syncs.reduce((n, s) => n + (s.impact ? pick(s.impact) : 0), 0);
-  const failed = syncs.filter((s) => s.error).length;
-  return {
-    format_version: '1',
+function plan(syncs: SyncPlanEntry[]): PlanReport {
+  return assemblePlanReport({
     target: 'dev',
-    state_target: 'dev',
+    stateTarget: 'dev',
     base: 'base/',
     impact: true,
-    status: failed > 0 ? 'failed' : 'complete',
-    changes_present: total((i) => i.create + i.update + i.delete) > 0,
-    summary: {
-      create: total((i) => i.create),
-      update: total((i) => i.update),
-      delete: total((i) => i.delete),
-      invalid: total((i) => i.invalid),
-      syncs_added: 0,
-      syncs_removed: 0,
-      syncs_changed: 0,
-      syncs_unchanged: syncs.filter((s) => s.impact && s.impact.create + s.impact.update === 0).length,
-      syncs_refused: 0,
-      syncs_failed: failed,
-      syncs_not_planned: 0,
-    },
     syncs,
-    destinations: [],
-    ...overrides,
-  };
+    destination: () => ({ type: 'salesforce', dailyLimit: null }),
+  });
 }
 
 const updating = sync('crm_accounts:salesforce.Account', {
@@ -132,6 +113,23 @@ describe('the plan views', () => {
     expect(markdown).toContain(`The details of ${400 - shown} more syncs are left out`);
     // The table still counts every sync.
     expect(markdown).toContain('`model_399:salesforce.Account`');
+  });
+
+  it('counts a refused mirror sync in no total, marks it, and still reports changes present', () => {
+    const refused = sync('old_accounts:salesforce.Account', {
+      mode: 'mirror',
+      impact: impact({
+        delete: 40,
+        update: 3,
+        refused: 'would delete 40 of the 100 records this sync manages',
+      }),
+    });
+    const report = plan([refused]);
+    expect([report.summary.delete, report.summary.update, report.summary.syncs_refused]).toEqual([0, 0, 1]);
+    expect(report.changes_present).toBe(true);
+    const text = planText(report);
+    expect(text).toContain('  x would be refused');
+    expect(text).toContain('x old_accounts:salesforce.Account');
   });
 
   it('stays under the limit however many syncs change', () => {
