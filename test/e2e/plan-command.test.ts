@@ -29,6 +29,8 @@ interface Warehouse {
   freezeProduction?(projectDir: string): Promise<void>;
   /** The production copy's bytes. */
   productionHash?(projectDir: string): Promise<string>;
+  /** Adds a target in another database of the same server and returns its name. */
+  otherDatabaseTarget?(projectDir: string): Promise<string>;
   done(): Promise<void>;
 }
 
@@ -266,6 +268,13 @@ function describePlanOn(name: string, setup: (projectDir: string) => Promise<War
         ]);
         expect(await warehouse.productionHash(project.dir)).toBe(production);
       }
+      if (warehouse.otherDatabaseTarget) {
+        const elsewhere = await warehouse.otherDatabaseTarget(project.dir);
+        const refused = await spoke(['plan', '--impact', '--state-target', elsewhere]);
+        expect(refused.exitCode).toBe(2);
+        expect(refused.stderr).toContain(`--state-target ${elsewhere} reads postgres database "elsewhere"`);
+        expect(refused.stderr).toContain('both must be in one warehouse');
+      }
     });
   });
 }
@@ -366,6 +375,23 @@ describePlanOn('PostgreSQL', async () => {
       return dumps.join('\n');
     },
     fileHash: async () => null,
+    otherDatabaseTarget: async (projectDir) => {
+      const profiles = join(projectDir, 'profiles.yml');
+      const text = await readFile(profiles, 'utf8');
+      const target = [
+        '    prod_elsewhere:',
+        '      type: postgres',
+        `      host: "${url.hostname}"`,
+        `      port: ${url.port || '5432'}`,
+        `      user: "${decodeURIComponent(url.username)}"`,
+        `      password: "${decodeURIComponent(url.password)}"`,
+        '      dbname: elsewhere',
+        '      schema: analytics',
+        '',
+      ].join('\n');
+      await writeFile(profiles, text.replace('  outputs:\n', `  outputs:\n${target}`));
+      return 'prod_elsewhere';
+    },
     recordLog: async (runId) =>
       (await query(
         'SELECT sync_id, record_key, status FROM spoke.record_log WHERE run_id = $1 AND attempt = 1',
