@@ -1,5 +1,6 @@
 {#- Creates the state schema and the queue table when missing. Timestamps carry a time zone so
-    a worker in any session time zone reads the same instant. -#}
+    a worker in any session time zone reads the same instant. The last four columns are the
+    worker's (its lease on a claimed entry); dbt-spoke's state migration adds them to an older table. -#}
 {% macro create_sync_queue(relation) %}
   {% do adapter.create_schema(relation) %}
   {% call statement('spoke_create_sync_queue') %}
@@ -20,7 +21,11 @@
     status varchar not null,
     claimed_at timestamp with time zone,
     claimed_by varchar,
-    finished_at timestamp with time zone
+    finished_at timestamp with time zone,
+    lease_expires_at timestamp with time zone,
+    attempts bigint default 0,
+    run_id varchar,
+    error varchar
   )
 {% endmacro %}
 
@@ -38,6 +43,10 @@
     status varchar(32) not null,
     claimed_at timestamptz,
     claimed_by varchar(256),
-    finished_at timestamptz
+    finished_at timestamptz,
+    lease_expires_at timestamptz,
+    attempts bigint default 0,
+    run_id varchar(256),
+    error varchar(65535)
   )
 {% endmacro %}

@@ -7,6 +7,7 @@ import { registerAlerts } from './alerts/command.js';
 import { registerDbt } from './dbt/command.js';
 import { EXIT_USAGE, exitCodeFor } from './exit-codes.js';
 import { registerSandbox } from './sandbox/command.js';
+import { registerServe } from './serve/command.js';
 import { registerSync } from './sync/command.js';
 import { registerValidate } from './validate/command.js';
 import { errorJson, errorText } from './views/error-view.js';
@@ -38,6 +39,7 @@ registerSync(program, setExitCode);
 registerValidate(program, setExitCode);
 registerSandbox(program, setExitCode);
 registerAlerts(program, setExitCode);
+registerServe(program, setExitCode);
 
 // The one place errors become output and exit codes.
 try {
