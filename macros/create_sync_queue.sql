@@ -1,6 +1,5 @@
 {#- Creates the state schema and the queue table when missing. Timestamps carry a time zone so
-    a worker in any session time zone reads the same instant. The last four columns are the
-    worker's (its lease on a claimed entry); dbt-spoke's state migration adds them to an older table. -#}
+    a worker in any session time zone reads the same instant. -#}
 {% macro create_sync_queue(relation) %}
   {% do adapter.create_schema(relation) %}
   {% call statement('spoke_create_sync_queue') %}
@@ -21,11 +20,7 @@
     status varchar not null,
     claimed_at timestamp with time zone,
     claimed_by varchar,
-    finished_at timestamp with time zone,
-    lease_expires_at timestamp with time zone,
-    attempts bigint default 0,
-    run_id varchar,
-    error varchar
+    finished_at timestamp with time zone
   )
 {% endmacro %}
 
@@ -43,10 +38,6 @@
     status varchar(32) not null,
     claimed_at timestamptz,
     claimed_by varchar(256),
-    finished_at timestamptz,
-    lease_expires_at timestamptz,
-    attempts bigint default 0,
-    run_id varchar(256),
-    error varchar(65535)
+    finished_at timestamptz
   )
 {% endmacro %}

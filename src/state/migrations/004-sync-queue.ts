@@ -5,7 +5,8 @@ import type { Migration } from './migration.js';
  * The queue the dbt macro `spoke.enqueue(results)` fills, with what a worker needs to claim an
  * entry for a while: `lease_expires_at` (a worker that stops renewing it has died, and another
  * takes the entry over), how often it was claimed, the run that synced it and why it failed.
- * The macro creates the table when dbt runs first; the lease columns are then added here.
+ * The table is the macro's (created here with the same columns when dbt-spoke runs first);
+ * the lease columns are dbt-spoke's own, added here either way.
  */
 export function syncQueueMigration(dialect: WarehouseType): Migration {
   const text = dialect === 'redshift' ? 'VARCHAR(65535)' : dialect === 'duckdb' ? 'VARCHAR' : 'text';
@@ -34,14 +35,13 @@ export function syncQueueMigration(dialect: WarehouseType): Migration {
         status ${small} NOT NULL,
         claimed_at ${timestamp},
         claimed_by ${small},
-        finished_at ${timestamp},
-        ${lease.join(',\n        ')}
+        finished_at ${timestamp}
       )`,
-      // Redshift has no ADD COLUMN IF NOT EXISTS; there the table is new (the macro creates it
-      // with these columns too).
-      ...(dialect === 'redshift'
-        ? []
-        : lease.map((column) => `ALTER TABLE ${t('sync_queue')} ADD COLUMN IF NOT EXISTS ${column}`)),
+      // The macro's table never has these; IF NOT EXISTS only guards a rerun by hand (Redshift lacks it).
+      ...lease.map(
+        (column) =>
+          `ALTER TABLE ${t('sync_queue')} ADD COLUMN ${dialect === 'redshift' ? '' : 'IF NOT EXISTS '}${column}`,
+      ),
     ],
   };
 }
