@@ -2,9 +2,10 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoadedProject } from '../engine/load-project.js';
 import { DEFAULT_RUN_TIMEOUT_MS } from '../engine/run-syncs.js';
-import { SpokeError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { type ClaimedInvocation, type QueueOutcome, SyncQueue } from '../state/sync-queue.js';
 import { redact } from '../util/redact.js';
+import type { WarehouseType } from '../warehouse/warehouse.js';
 import type { RunEnd } from './run-scheduler.js';
 import type { StateAccess } from './state-access.js';
 
@@ -157,16 +158,19 @@ export class QueueWorker {
   }
 
   private withQueue<T>(work: (queue: SyncQueue) => Promise<T>): Promise<T> {
-    return this.options.access.use(({ warehouse }) => {
-      if (warehouse.type === 'redshift') {
-        throw new SpokeError(
-          'SPOKE_WAREHOUSE',
-          'The queue worker needs PostgreSQL (row locks with SKIP LOCKED) or DuckDB; on Redshift run `spoke dbt build` or `spoke sync` after dbt instead.',
-        );
-      }
-      return work(new SyncQueue(warehouse.sql, this.options.stateSchema));
-    });
+    return this.options.access.use(({ warehouse }) =>
+      work(new SyncQueue(warehouse.sql, this.options.stateSchema)),
+    );
   }
+}
+
+/** Redshift has no SKIP LOCKED, so workers there could claim one entry twice. */
+export function assertQueueSupported(type: WarehouseType, howToTurnOff: string): void {
+  if (type !== 'redshift') return;
+  throw new ConfigError(
+    'The queue worker needs PostgreSQL (row locks with SKIP LOCKED) or DuckDB, and this target is Redshift. ' +
+      `Run \`spoke dbt build\` or \`spoke sync\` after dbt instead${howToTurnOff}.`,
+  );
 }
 
 function errorText(error: unknown): string {

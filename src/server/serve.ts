@@ -7,7 +7,7 @@ import { SyncQueue } from '../state/sync-queue.js';
 import { redact } from '../util/redact.js';
 import { buildApp } from './app.js';
 import type { ServerContext } from './context.js';
-import { QueueWorker } from './queue-worker.js';
+import { assertQueueSupported, QueueWorker } from './queue-worker.js';
 import { RunScheduler } from './run-scheduler.js';
 import { type StateAccess, stateAccess } from './state-access.js';
 
@@ -39,6 +39,7 @@ export interface RunningServer {
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const first = await loadProject(options.project);
+  if (options.worker) assertQueueSupported(first.connection.type, ', and start spoke serve with --no-worker');
   const schema = first.config.state.schema;
   const access = stateAccess(first.connection, schema);
   const projectSource = currentProject(options.project, first);

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ResultPromise, execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
@@ -58,17 +58,21 @@ describe('spoke serve workers draining the queue dbt filled, on PostgreSQL', () 
   /** A `spoke serve` process (the built binary) working the queue; resolves once it listens. */
   async function startWorker(): Promise<Worker> {
     let output = '';
-    const child = execa(process.execPath, [join(repoRoot, 'dist', 'cli', 'main.js'), 'serve', '--port', '0'], {
-      cwd: dir,
-      env: {
-        SPOKE_API_TOKEN: TOKEN,
-        SPOKE_QUEUE_POLL_MS: '200',
-        SPOKE_QUEUE_LEASE_MS: '3000',
-        NO_COLOR: '1',
+    const child = execa(
+      process.execPath,
+      [join(repoRoot, 'dist', 'cli', 'main.js'), 'serve', '--port', '0'],
+      {
+        cwd: dir,
+        env: {
+          SPOKE_API_TOKEN: TOKEN,
+          SPOKE_QUEUE_POLL_MS: '200',
+          SPOKE_QUEUE_LEASE_MS: '3000',
+          NO_COLOR: '1',
+        },
+        reject: false,
+        all: true,
       },
-      reject: false,
-      all: true,
-    });
+    );
     const url = await new Promise<string>((resolve, reject) => {
       child.all!.on('data', (chunk: Buffer) => {
         output += chunk.toString();
@@ -89,7 +93,9 @@ describe('spoke serve workers draining the queue dbt filled, on PostgreSQL', () 
       if (value) return value;
       await new Promise((resolve) => setTimeout(resolve, 150));
     }
-    throw new Error(`timed out waiting for ${what}; workers said:\n${workers.map((w) => w.output()).join('\n---\n')}`);
+    throw new Error(
+      `timed out waiting for ${what}; workers said:\n${workers.map((w) => w.output()).join('\n---\n')}`,
+    );
   }
 
   const queue = () =>
@@ -165,7 +171,9 @@ targets:
     await dbt(['build', '--select', 'people']);
     await dbt(['build']);
     // Only the macro has touched the table so far: its own columns.
-    const queued = await query<QueueRow>('SELECT model, status FROM spoke.sync_queue ORDER BY enqueued_at, id');
+    const queued = await query<QueueRow>(
+      'SELECT model, status FROM spoke.sync_queue ORDER BY enqueued_at, id',
+    );
     expect(queued.map((row) => [row.model, row.status])).toEqual([
       ['accounts', 'queued'],
       ['people', 'queued'],
@@ -244,8 +252,12 @@ targets:
     const contacts = sandbox.store.records('hubspot', 'contacts');
     expect(contacts).toHaveLength(PEOPLE);
     expect(contacts.every((contact) => String(contact.fields.lastname).endsWith(' v2'))).toBe(true);
-    const [run] = await query<{ status: string }>('SELECT status FROM spoke.runs WHERE run_id = $1', [done!.run_id]);
+    const [run] = await query<{ status: string }>('SELECT status FROM spoke.runs WHERE run_id = $1', [
+      done!.run_id,
+    ]);
     expect(run!.status).toBe('success');
-    console.log(`queue: killed worker's entry reclaimed and finished ${reclaimMs} ms after the kill (lease 3000 ms)`);
+    console.log(
+      `queue: killed worker's entry reclaimed and finished ${reclaimMs} ms after the kill (lease 3000 ms)`,
+    );
   });
 });

@@ -16,6 +16,25 @@ const PEOPLE = 40;
 const ACCOUNT_SYNC = 'accounts:salesforce.Account';
 const PEOPLE_SYNC = 'people:hubspot.contacts';
 
+/** The fields of the API's JSON answers the tests read (the schema check covers the rest). */
+interface ApiBody {
+  error: { code: string; message: string; field?: string; closest?: string[] };
+  run_id: string;
+  queued_behind: string | null;
+  runs: { run_id: string; syncs: string[]; queued_behind: string | null }[];
+  syncs: { id: string }[];
+}
+
+interface RunRow {
+  run_id: string;
+  status: string;
+  command: string;
+  sync_id: string;
+  started_at: Date;
+  finished_at: Date;
+  attempted: number;
+}
+
 interface OpenApi {
   paths: Record<
     string,
@@ -36,7 +55,7 @@ describe('spoke serve over HTTP on PostgreSQL', () => {
     method: string,
     path: string,
     options: { token?: string | null; body?: unknown } = {},
-  ): Promise<{ status: number; body: any; text: string; headers: Headers }> {
+  ): Promise<{ status: number; body: ApiBody; text: string; headers: Headers }> {
     const token = options.token === undefined ? TOKEN : options.token;
     const response = await fetch(`${server.url}${path}`, {
       method,
@@ -61,7 +80,7 @@ describe('spoke serve over HTTP on PostgreSQL', () => {
     expect(validate(answer.body), JSON.stringify(validate.errors)).toBe(true);
   }
 
-  async function runsTable(): Promise<Record<string, any>[]> {
+  async function runsTable(): Promise<RunRow[]> {
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     try {
@@ -69,13 +88,13 @@ describe('spoke serve over HTTP on PostgreSQL', () => {
         `SELECT r.run_id, r.status, r.command, s.sync_id, s.started_at, s.finished_at, s.attempted
          FROM spoke.runs r JOIN spoke.sync_runs s ON s.run_id = r.run_id ORDER BY s.started_at`,
       );
-      return rows.map((row) => ({ ...row, attempted: Number(row.attempted) }));
+      return rows.map((row) => ({ ...row, attempted: Number(row.attempted) }) as RunRow);
     } finally {
       await client.end();
     }
   }
 
-  async function ended(runIds: string[]): Promise<Record<string, any>[]> {
+  async function ended(runIds: string[]): Promise<RunRow[]> {
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline) {
       const rows = (await runsTable()).filter((row) => runIds.includes(row.run_id));
@@ -147,7 +166,7 @@ targets:
       worker: false,
       version: '0.0.0-test',
     });
-    openapi = (await call('GET', '/openapi.json')).body as OpenApi;
+    openapi = (await call('GET', '/openapi.json')).body as unknown as OpenApi;
   });
 
   afterAll(async () => {
@@ -282,7 +301,7 @@ targets:
     const list = await call('GET', '/v1/syncs');
     expect(list.status).toBe(200);
     expectDocumented('GET', '/v1/syncs', list);
-    const people = (list.body.syncs as any[]).find((sync) => sync.id === PEOPLE_SYNC);
+    const people = list.body.syncs.find((sync) => sync.id === PEOPLE_SYNC);
     expect(people).toMatchObject({
       destination: 'hubspot',
       object: 'contacts',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type LoadedProject, loadProject } from '../../engine/load-project.js';
-import { QueueWorker } from '../../server/queue-worker.js';
+import { assertQueueSupported, QueueWorker } from '../../server/queue-worker.js';
 import type { RunEnd } from '../../server/run-scheduler.js';
 import { stateAccess } from '../../server/state-access.js';
 import { SyncsLockedError } from '../../state/sync-locks.js';
@@ -19,6 +19,7 @@ export async function syncFromQueue(
   options: { fullRefresh: boolean; retryFailed: boolean; lockWaitMs: number; timeoutMs: number },
 ): Promise<number> {
   const project = await loadProject(common);
+  assertQueueSupported(project.connection.type, '');
   const schema = project.config.state.schema;
   const access = stateAccess(project.connection, schema);
   const log = (_level: string, message: string) => {

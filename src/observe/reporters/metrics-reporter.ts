@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Reporter, RunResult, SyncResult } from '../lifecycle.js';
 
 /** Record outcomes counted per sync, as `status` label values. */
@@ -36,6 +36,8 @@ export class RunMetrics {
 
   constructor(options: RunMetricsOptions = {}) {
     const registers = [this.registry];
+    // The process's own health: CPU, memory, event-loop lag, open handles.
+    collectDefaultMetrics({ register: this.registry, prefix: 'spoke_' });
     this.records = new Counter({
       name: 'spoke_records_total',
       help: 'Records by outcome, per sync (created, updated, deleted, failed, invalid, skipped, unchanged).',

@@ -1,0 +1,144 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
+import { repoRoot, runSpoke } from '../support/spoke-cli.js';
+
+const PEOPLE = 25;
+const SYNC = 'people:hubspot.contacts';
+
+describe('the queue and spoke serve on DuckDB', () => {
+  let sandbox: RunningSandbox;
+  let dir: string;
+
+  async function dbt(args: string[]): Promise<void> {
+    const result = await execa(join(repoRoot, '.venv', 'bin', 'dbt'), args, {
+      cwd: dir,
+      env: { DBT_SEND_ANONYMOUS_USAGE_STATS: 'false', DBT_USE_COLORS: 'false' },
+      reject: false,
+      all: true,
+    });
+    expect(result.exitCode, result.all).toBe(0);
+  }
+
+  /** The queue's rows; before dbt-spoke migrated it, only the macro's columns exist. */
+  async function queue(
+    columns = 'model, status, run_id',
+  ): Promise<{ model: string; status: string; run_id?: string | null }[]> {
+    const instance = await DuckDBInstance.create(join(dir, 'warehouse.duckdb'), { access_mode: 'READ_ONLY' });
+    const connection = await instance.connect();
+    try {
+      const reader = await connection.runAndReadAll(
+        `SELECT ${columns} FROM spoke.sync_queue ORDER BY enqueued_at`,
+      );
+      return reader.getRowObjectsJS() as { model: string; status: string; run_id?: string | null }[];
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  }
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ stateFile: null, hubspotRateLimit: false });
+    dir = await mkdtemp(join(tmpdir(), 'spoke-serve-duckdb-'));
+    const files: Record<string, string> = {
+      'dbt_project.yml': `name: project
+version: "1.0"
+config-version: 2
+profile: project
+flags: { send_anonymous_usage_stats: false }
+on-run-end:
+  - "{{ spoke.enqueue(results) }}"
+`,
+      'packages.yml': `packages:\n  - local: ${JSON.stringify(repoRoot)}\n`,
+      'profiles.yml':
+        'project:\n  target: dev\n  outputs:\n    dev: { type: duckdb, path: warehouse.duckdb, threads: 1 }\n',
+      'spoke.yml': `version: 1
+destinations:
+  hubspot: { type: hubspot, rate_limit: { requests: 100000 } }
+targets:
+  dev:
+    sandbox: { salesforce_url: "${sandbox.salesforceUrl}", hubspot_url: "${sandbox.hubspotUrl}" }
+`,
+      'models/people.sql': `select 'u' || i as user_id, 'Last' || i as last_name from range(1, ${PEOPLE} + 1) as t(i)`,
+      'models/schema.yml': `models:
+  - name: people
+    config:
+      meta:
+        spoke:
+          - { to: hubspot.contacts, key: user_id, match: wistia_user_id, fields: { last_name: lastname } }
+`,
+    };
+    for (const [path, text] of Object.entries(files)) {
+      await mkdir(join(dir, path, '..'), { recursive: true });
+      await writeFile(join(dir, path), text);
+    }
+    await dbt(['deps']);
+  });
+
+  afterAll(async () => {
+    await sandbox?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('spoke sync --from-queue syncs what dbt build queued, once, and then finds the queue empty', async () => {
+    await dbt(['build']);
+    expect((await queue('model, status')).map((row) => row.status)).toEqual(['queued']);
+    const first = await runSpoke(['sync', '--from-queue'], { cwd: dir });
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.stdout).toContain(SYNC);
+    const [entry] = await queue();
+    expect(entry).toMatchObject({ model: 'people', status: 'done' });
+    expect(entry!.run_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(sandbox.store.records('hubspot', 'contacts')).toHaveLength(PEOPLE);
+
+    const again = await runSpoke(['sync', '--from-queue'], { cwd: dir });
+    expect(again.exitCode).toBe(0);
+    expect(again.stderr).toContain('The sync queue holds nothing to sync.');
+  });
+
+  it('spoke serve refuses to start without a token, and --no-auth anywhere but 127.0.0.1', async () => {
+    const noToken = await runSpoke(['serve', '--port', '0'], { cwd: dir });
+    expect(noToken.exitCode).toBe(2);
+    expect(noToken.stderr).toContain('set SPOKE_API_TOKEN');
+    const exposed = await runSpoke(['serve', '--no-auth', '--host', '0.0.0.0', '--port', '0'], { cwd: dir });
+    expect(exposed.exitCode).toBe(2);
+    expect(exposed.stderr).toContain('--no-auth is allowed only with --host 127.0.0.1');
+  });
+
+  it('spoke serve --no-auth on 127.0.0.1 answers without a token, shows the last run, and exits 0 on SIGTERM', async () => {
+    const child = execa(
+      process.execPath,
+      [join(repoRoot, 'dist', 'cli', 'main.js'), 'serve', '--no-auth', '--port', '0'],
+      {
+        cwd: dir,
+        env: { SPOKE_API_TOKEN: '', NO_COLOR: '1' },
+        reject: false,
+        all: true,
+      },
+    );
+    let output = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.all!.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /spoke serve listening on (http:\/\/\S+)/.exec(output);
+        if (match) resolve(match[1]!);
+      });
+      child.then(() => reject(new Error(`spoke serve exited: ${output}`)));
+    });
+    const response = await fetch(`${url}/v1/syncs/${encodeURIComponent(SYNC)}`);
+    expect(response.status).toBe(200);
+    const sync = (await response.json()) as {
+      last_run: { status: string; created: number; command: string };
+    };
+    expect(sync.last_run).toMatchObject({ status: 'success', created: PEOPLE });
+    expect(sync.last_run.command).toMatch(/^sync --from-queue \(dbt invocation /);
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(200);
+    child.kill('SIGTERM');
+    expect((await child).exitCode, output).toBe(0);
+  });
+});
