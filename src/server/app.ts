@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
+  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -67,6 +68,7 @@ export async function buildApp(context: ServerContext, options: AppOptions): Pro
       security: options.token === null ? [] : [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: (input) => textMetrics(jsonSchemaTransformObject(input)),
   });
   if (options.token !== null) requireBearerToken(app, options.token);
 
@@ -86,6 +88,20 @@ export async function buildApp(context: ServerContext, options: AppOptions): Pro
   await app.register(triggerRoutes(context));
   await app.register(metricsRoutes(context));
   return app;
+}
+
+/** /metrics answers Prometheus text, not JSON; its error answers stay JSON. */
+function textMetrics<T>(document: T): T {
+  const responses = (
+    document as { paths?: Record<string, { get?: { responses?: Record<string, unknown> } }> }
+  ).paths?.['/metrics']?.get?.responses;
+  if (responses) {
+    responses['200'] = {
+      description: 'Prometheus text exposition format 0.0.4',
+      content: { 'text/plain': { schema: { type: 'string' } } },
+    };
+  }
+  return document;
 }
 
 /** `body.syncs[1]`, `body.full_refresh`, `params.id`: the request field an issue is about. */

@@ -83,6 +83,8 @@ export class QueueWorker {
       const next = await this.next();
       if (!next) break;
       processed.push(next);
+      // Given back (another run holds its syncs): claiming it again now would yield again.
+      if (next.outcome === 'released') break;
     }
     return processed;
   }
@@ -133,7 +135,8 @@ export class QueueWorker {
       };
     }
     const end = await this.options.run(syncIds, claim.invocationId);
-    if (end.status === 'not_run') return 'released';
+    // Not run (shutting down), or yielded to another run holding the syncs: still to be synced.
+    if (end.status === 'not_run' || end.status === 'locked') return 'released';
     // A run that ended (whatever its records did) is done; its outcomes are in the run history.
     if (end.status === 'success' || end.status === 'failed')
       return { status: 'done', runId: end.runId, error: null };

@@ -23,6 +23,8 @@ export interface ServeOptions {
   leaseMs?: number;
   /** How often alert staleness and delivery retries are checked. */
   alertTickMs?: number;
+  /** pino level of the JSON log lines on stdout (default: SPOKE_LOG_LEVEL, else info). */
+  logLevel?: string;
 }
 
 export interface RunningServer {
@@ -71,7 +73,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     app = await buildApp(context, {
       token: options.token,
       version: options.version,
-      logger: { level: process.env.SPOKE_LOG_LEVEL ?? 'info' },
+      logger: { level: options.logLevel ?? process.env.SPOKE_LOG_LEVEL ?? 'info' },
     });
     await app.listen({ host: options.host, port: options.port });
   } catch (error) {

@@ -215,6 +215,18 @@ targets:
     }
     console.log(`queue: 3 invocations drained by 2 workers in ${drainMs} ms (sandbox latency 150 ms)`);
 
+    // Neither a wrong nor the right token reaches the logs.
+    const [first] = workers;
+    const wrong = await fetch(`${first!.url}/v1/syncs`, {
+      headers: { authorization: 'Bearer not-the-token-1234' },
+    });
+    expect(wrong.status).toBe(403);
+    const right = await fetch(`${first!.url}/v1/syncs`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(right.status).toBe(200);
+    expect(first!.output()).toContain('"url":"/v1/syncs"');
+    expect(first!.output()).not.toContain('not-the-token-1234');
+    expect(first!.output()).not.toContain(TOKEN);
+
     // SIGTERM: both stop claiming and exit 0.
     for (const worker of workers.splice(0)) {
       worker.process.kill('SIGTERM');

@@ -165,6 +165,7 @@ targets:
       token: TOKEN,
       worker: false,
       version: '0.0.0-test',
+      logLevel: 'warn',
     });
     openapi = (await call('GET', '/openapi.json')).body as unknown as OpenApi;
   });
@@ -255,7 +256,9 @@ targets:
 
   it('queues a second trigger of a running sync behind the first, and runs them one after the other', async () => {
     const path = `/v1/syncs/${encodeURIComponent(ACCOUNT_SYNC)}/runs`;
+    const triggered = performance.now();
     const [first, second] = await Promise.all([call('POST', path), call('POST', path)]);
+    const answerMs = performance.now() - triggered;
     for (const answer of [first!, second!]) {
       expect(answer.status).toBe(202);
       expectDocumented('POST', '/v1/syncs/{id}/runs', answer);
@@ -274,6 +277,11 @@ targets:
       new Date(held.finished_at).getTime(),
     );
     expect(held.attempted + waited.attempted).toBe(ACCOUNTS);
+    // Answered at once: long before the runs ended.
+    expect(answerMs).toBeLessThan(
+      new Date(waited.finished_at).getTime() - new Date(held.started_at).getTime(),
+    );
+    console.log(`serve: two triggers answered 202 in ${answerMs.toFixed(0)} ms`);
   });
 
   it('runs a sequence in order: the second sync starts only after the first ended', async () => {
@@ -326,6 +334,16 @@ targets:
       Date.now() / 1000 - 600,
     );
     expect(samples.get('spoke_queue_depth')).toBe(0);
+    const scrapes: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const started = performance.now();
+      expect((await call('GET', '/metrics')).status).toBe(200);
+      scrapes.push(performance.now() - started);
+    }
+    scrapes.sort((a, b) => a - b);
+    console.log(
+      `serve: /metrics scrape p50 ${scrapes[10]!.toFixed(1)} ms, max ${scrapes[19]!.toFixed(1)} ms`,
+    );
   });
 });
 

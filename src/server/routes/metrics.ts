@@ -12,8 +12,8 @@ export function metricsRoutes(context: ServerContext): FastifyPluginAsyncZod {
         schema: {
           summary: 'Prometheus metrics (text exposition format)',
           tags: ['monitoring'],
-          produces: ['text/plain'],
-          response: { 200: z.string().describe('Prometheus text format 0.0.4'), ...AUTH_ERRORS },
+          // Documented as text/plain in the OpenAPI document (app.ts); sent as text below.
+          response: { 200: z.string(), ...AUTH_ERRORS },
         },
       },
       async (_request, reply) => {
