@@ -345,6 +345,29 @@ targets:
       `serve: /metrics scrape p50 ${scrapes[10]!.toFixed(1)} ms, max ${scrapes[19]!.toFixed(1)} ms`,
     );
   });
+
+  it('stops a sequence at a step that failed: the syncs after it are not run', async () => {
+    // HubSpot refuses every contact write: the people sync fails.
+    sandbox.faults.replace({ errors: [{ status: 400, rate: 1, paths: 'contacts' }] });
+    try {
+      const answer = await call('POST', '/v1/runs', {
+        body: { syncs: [PEOPLE_SYNC, ACCOUNT_SYNC], full_refresh: true },
+      });
+      expect(answer.status).toBe(202);
+      const [people, accounts] = answer.body.runs;
+      const [failed] = await ended([people!.run_id]);
+      expect(failed!.status).toBe('failed');
+      // Once nothing is in progress, the accounts step has been given up without a run.
+      const deadline = Date.now() + 60_000;
+      while (parsePrometheus((await call('GET', '/metrics')).text).get('spoke_runs_in_progress') !== 0) {
+        expect(Date.now()).toBeLessThan(deadline);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect((await runsTable()).filter((row) => row.run_id === accounts!.run_id)).toEqual([]);
+    } finally {
+      sandbox.faults.replace({});
+    }
+  });
 });
 
 /** Prometheus text exposition: every sample line `name{labels} value`, comments checked for shape. */
