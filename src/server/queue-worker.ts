@@ -110,7 +110,9 @@ export class QueueWorker {
     else await this.withQueue((queue) => queue.finish(this.workerId, ids, outcome as QueueOutcome));
     this.options.log(
       'info',
-      `queue: dbt invocation ${claim.invocationId} ${outcome === 'released' ? 'given back unsynced' : outcome.status}`,
+      `queue: dbt invocation ${claim.invocationId} ${outcome === 'released' ? 'given back unsynced' : outcome.status}${
+        outcome !== 'released' && outcome.error ? `: ${outcome.error}` : ''
+      }`,
       { invocationId: claim.invocationId, ...(outcome === 'released' ? {} : { runId: outcome.runId }) },
     );
     return { invocationId: claim.invocationId, models, outcome };
@@ -119,7 +121,7 @@ export class QueueWorker {
   private async sync(claim: ClaimedInvocation): Promise<QueueOutcome | 'released'> {
     let syncIds: string[];
     try {
-      const project = await this.options.project();
+      const project = await this.currentProject();
       const built = new Set(claim.entries.map((entry) => entry.uniqueId));
       syncIds = project.specs.filter((spec) => built.has(spec.uniqueId)).map((spec) => spec.id);
     } catch (error) {
@@ -141,6 +143,21 @@ export class QueueWorker {
     if (end.status === 'success' || end.status === 'failed')
       return { status: 'done', runId: end.runId, error: null };
     return { status: 'failed', runId: end.runId, error: end.error };
+  }
+
+  /**
+   * The project as on disk. The dbt that queued the entries commits them from its on-run-end
+   * hook and writes its artifacts just after, so a read that catches them half-written is tried again.
+   */
+  private async currentProject(): Promise<LoadedProject> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.options.project();
+      } catch (error) {
+        if (attempt >= 3) throw error;
+        await sleep(1000);
+      }
+    }
   }
 
   private renewWhileRunning(ids: string[]): { stop(): void } {

@@ -103,6 +103,15 @@ describe('spoke serve workers draining the queue dbt filled, on PostgreSQL', () 
       'SELECT model, invocation_id, status, claimed_by, attempts::int AS attempts, run_id, error FROM spoke.sync_queue ORDER BY enqueued_at, id',
     );
 
+  /** The claimed entry, once its run has records in flight (sent, not yet answered). */
+  const sending = async () => {
+    const [row] = await query<QueueRow>(
+      `SELECT model, invocation_id, status, claimed_by, attempts::int AS attempts, run_id, error FROM spoke.sync_queue
+       WHERE status = 'claimed' AND EXISTS (SELECT 1 FROM spoke.in_flight)`,
+    );
+    return row;
+  };
+
   beforeAll(async () => {
     sandbox = await startSandbox({ stateFile: null, hubspotRateLimit: false });
     database = await createTestDatabase(inject('databaseUrl'), 'spoke_serve_queue');
@@ -240,10 +249,7 @@ targets:
     // Slow answers: the run is still sending when its worker dies.
     sandbox.faults.replace({ latencyMs: 1000 });
     await dbt(['build', '--select', 'people', '--vars', '{version: 2}']);
-    const claim = await waitFor('a worker to claim the entry and start sending', async () => {
-      const [row] = (await queue()).filter((entry) => entry.status === 'claimed');
-      return row && (await query('SELECT 1 FROM spoke.in_flight LIMIT 1')).length > 0 && row;
-    });
+    const claim = await waitFor('a worker to claim the entry and start sending', sending);
     // Worker ids are host:pid:random.
     const doomed = pair.find((worker) => claim.claimed_by?.includes(`:${worker.process.pid}:`))!;
     const survivor = pair.find((worker) => worker !== doomed)!;
@@ -271,5 +277,26 @@ targets:
     console.log(
       `queue: killed worker's entry reclaimed and finished ${reclaimMs} ms after the kill (lease 3000 ms)`,
     );
+  });
+
+  it('on SIGTERM lets the run in progress end, finishes its entry, and exits 0', async () => {
+    await dbt(['parse']);
+    const worker = await startWorker();
+    sandbox.faults.replace({ latencyMs: 1000 });
+    await dbt(['build', '--select', 'people', '--vars', '{version: 3}']);
+    const claim = await waitFor('a worker to claim the entry and start sending', sending);
+    worker.process.kill('SIGTERM');
+    const exit = await worker.process;
+    workers.splice(workers.indexOf(worker), 1);
+    sandbox.faults.replace({});
+    expect(exit.exitCode, worker.output()).toBe(0);
+    const [entry] = (await queue()).filter((row) => row.invocation_id === claim.invocation_id);
+    expect(entry).toMatchObject({ status: 'done', attempts: 1 });
+    const [run] = await query<{ status: string }>('SELECT status FROM spoke.runs WHERE run_id = $1', [
+      entry!.run_id,
+    ]);
+    expect(run!.status).toBe('success');
+    const contacts = sandbox.store.records('hubspot', 'contacts');
+    expect(contacts.every((contact) => String(contact.fields.lastname).endsWith(' v3'))).toBe(true);
   });
 });
