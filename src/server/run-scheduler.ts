@@ -55,6 +55,8 @@ export class RunScheduler {
   private readonly tails = new Map<string, { runId: string; ended: Promise<unknown> }>();
   private readonly inFlight = new Set<Promise<RunEnd>>();
   private stopping = false;
+  /** Aborted on stop: runs still waiting for another process's locks give up (their run is `locked`). */
+  private readonly stopWaiting = new AbortController();
 
   constructor(private readonly options: RunSchedulerOptions) {}
 
@@ -81,6 +83,7 @@ export class RunScheduler {
   /** Starts nothing more; resolves when every run that started has ended. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.stopWaiting.abort();
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -130,6 +133,7 @@ export class RunScheduler {
         fullRefresh: request.fullRefresh,
         retryFailed: request.retryFailed,
         lockWaitMs: this.options.lockWaitMs ?? DEFAULT_RUN_TIMEOUT_MS,
+        lockWaitSignal: this.stopWaiting.signal,
         reporters: this.options.reporters(),
       });
       log(result.status === 'success' ? 'info' : 'warn', `run ${runId} ended ${result.status}`, {
