@@ -87,9 +87,13 @@ targets:
   it('spoke sync --from-queue syncs what dbt build queued, once, and then finds the queue empty', async () => {
     await dbt(['build']);
     expect((await queue('model, status')).map((row) => row.status)).toEqual(['queued']);
-    const first = await runSpoke(['sync', '--from-queue'], { cwd: dir });
+    const first = await runSpoke(['sync', '--from-queue', '--json'], { cwd: dir });
     expect(first.exitCode, first.stderr).toBe(0);
-    expect(first.stdout).toContain(SYNC);
+    const document = JSON.parse(first.stdout) as {
+      runs: { invocation_id: string; syncs: { id: string; created: number }[] }[];
+    };
+    expect(document.runs).toHaveLength(1);
+    expect(document.runs[0]!.syncs).toEqual([expect.objectContaining({ id: SYNC, created: PEOPLE })]);
     const [entry] = await queue();
     expect(entry).toMatchObject({ model: 'people', status: 'done' });
     expect(entry!.run_id).toMatch(/^[0-9a-f-]{36}$/);

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type LoadedProject, loadProject } from '../../engine/load-project.js';
+import { runSyncs } from '../../engine/run-syncs.js';
+import type { RunResult } from '../../observe/lifecycle.js';
+import { JsonReporter } from '../../observe/reporters/json-reporter.js';
 import { assertQueueSupported, QueueWorker } from '../../server/queue-worker.js';
 import type { RunEnd } from '../../server/run-scheduler.js';
 import { stateAccess } from '../../server/state-access.js';
@@ -7,11 +10,12 @@ import { SyncsLockedError } from '../../state/sync-locks.js';
 import { redact } from '../../util/redact.js';
 import type { CommonOptions } from '../common-options.js';
 import { EXIT_FAILED, EXIT_LOCKED, EXIT_OK } from '../exit-codes.js';
+import { errorJson } from '../views/error-view.js';
 import { runAndReport } from '../views/run-view.js';
 
 /**
  * `spoke sync --from-queue`: syncs what `spoke.enqueue(results)` queued, one dbt invocation per
- * run, until the queue is empty. Exit 0 when every run succeeded (or nothing was queued), 1
+ * run, until the queue is empty. With --json one document lists every run. Exit 0 when every run succeeded (or nothing was queued), 1
  * when one failed, 3 when one yielded to another run holding its syncs.
  */
 export async function syncFromQueue(
@@ -26,6 +30,7 @@ export async function syncFromQueue(
     if (!common.json) process.stderr.write(`${redact(message)}\n`);
   };
   let exitCode = EXIT_OK;
+  const documents: object[] = [];
   try {
     await access.use(({ state }) => state.migrate());
     const worker = new QueueWorker({
@@ -37,21 +42,26 @@ export async function syncFromQueue(
         const runId = randomUUID();
         try {
           const current: LoadedProject = await loadProject(common);
-          const { run } = await runAndReport({
-            project: current,
-            runId,
-            json: common.json,
-            command: `sync --from-queue (dbt invocation ${invocationId})`,
-            select: syncIds,
-            ...options,
-          });
-          if (run.status !== 'success') exitCode = Math.max(exitCode, EXIT_FAILED);
-          return { runId, status: run.status, error: null, result: run };
+          const run = { project: current, runId, select: syncIds, ...options };
+          const command = `sync --from-queue (dbt invocation ${invocationId})`;
+          let result: RunResult;
+          if (common.json) {
+            // One document for the whole drain: each run's document goes into `runs`.
+            const json = new JsonReporter();
+            result = await runSyncs({ ...run, command, reporters: [json] });
+            documents.push({ invocation_id: invocationId, ...json.document });
+          } else {
+            result = (await runAndReport({ ...run, command, json: false })).run;
+          }
+          if (result.status !== 'success') exitCode = Math.max(exitCode, EXIT_FAILED);
+          return { runId, status: result.status, error: null, result };
         } catch (error) {
           const locked = error instanceof SyncsLockedError;
           exitCode = locked ? EXIT_LOCKED : Math.max(exitCode, EXIT_FAILED);
           const message = redact(error instanceof Error ? error.message : String(error));
-          process.stderr.write(`${message}\n`);
+          if (common.json)
+            documents.push({ invocation_id: invocationId, run_id: runId, error: errorJson(error).error });
+          else process.stderr.write(`${message}\n`);
           return { runId, status: locked ? 'locked' : 'error', error: message, result: null };
         }
       },
@@ -65,5 +75,6 @@ export async function syncFromQueue(
   } finally {
     await access.close();
   }
+  if (common.json) process.stdout.write(redact(`${JSON.stringify({ runs: documents }, null, 2)}\n`));
   return exitCode;
 }
