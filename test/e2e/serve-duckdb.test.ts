@@ -5,6 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
+import { type HttpReceiver, httpReceiver } from '../support/alert-receivers.js';
 import { repoRoot, runSpoke } from '../support/spoke-cli.js';
 
 const PEOPLE = 25;
@@ -13,6 +14,7 @@ const SYNC = 'people:hubspot.contacts';
 describe('the queue and spoke serve on DuckDB', () => {
   let sandbox: RunningSandbox;
   let dir: string;
+  let webhook: HttpReceiver;
 
   async function dbt(args: string[]): Promise<void> {
     const result = await execa(join(repoRoot, '.venv', 'bin', 'dbt'), args, {
@@ -43,6 +45,7 @@ describe('the queue and spoke serve on DuckDB', () => {
 
   beforeAll(async () => {
     sandbox = await startSandbox({ stateFile: null, hubspotRateLimit: false });
+    webhook = await httpReceiver();
     dir = await mkdtemp(join(tmpdir(), 'spoke-serve-duckdb-'));
     const files: Record<string, string> = {
       'dbt_project.yml': `name: project
@@ -62,6 +65,10 @@ destinations:
 targets:
   dev:
     sandbox: { salesforce_url: "${sandbox.salesforceUrl}", hubspot_url: "${sandbox.hubspotUrl}" }
+alerts:
+  max_staleness: 0.05m
+  channels:
+    - { type: webhook, url: "${webhook.url}/alerts" }
 `,
       'models/people.sql': `select 'u' || i as user_id, 'Last' || i as last_name from range(1, ${PEOPLE} + 1) as t(i)`,
       'models/schema.yml': `models:
@@ -81,6 +88,7 @@ targets:
 
   afterAll(async () => {
     await sandbox?.close();
+    await webhook?.close();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -113,13 +121,13 @@ targets:
     expect(exposed.stderr).toContain('--no-auth is allowed only with --host 127.0.0.1');
   });
 
-  it('spoke serve --no-auth on 127.0.0.1 answers without a token, shows the last run, and exits 0 on SIGTERM', async () => {
+  it('spoke serve --no-auth on 127.0.0.1 answers without a token, shows the last run, alerts on staleness between runs, and exits 0 on SIGTERM', async () => {
     const child = execa(
       process.execPath,
       [join(repoRoot, 'dist', 'cli', 'main.js'), 'serve', '--no-auth', '--port', '0'],
       {
         cwd: dir,
-        env: { SPOKE_API_TOKEN: '', NO_COLOR: '1' },
+        env: { SPOKE_API_TOKEN: '', SPOKE_ALERT_TICK_MS: '300', NO_COLOR: '1' },
         reject: false,
         all: true,
       },
@@ -133,12 +141,21 @@ targets:
       });
       child.then(() => reject(new Error(`spoke serve exited: ${output}`)));
     });
+    // The sync last succeeded more than max_staleness (3 s) ago: the server's tick turns it failing, once.
+    const deadline = Date.now() + 60_000;
+    while (webhook.requests.length === 0) {
+      expect(Date.now(), output).toBeLessThan(deadline);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(webhook.requests[0]!.body).toContain(SYNC);
     const response = await fetch(`${url}/v1/syncs/${encodeURIComponent(SYNC)}`);
     expect(response.status).toBe(200);
     const sync = (await response.json()) as {
       last_run: { status: string; created: number; command: string };
     };
     expect(sync.last_run).toMatchObject({ status: 'success', created: PEOPLE });
+    expect((sync as unknown as { health: { state: string } }).health).toMatchObject({ state: 'failing' });
+    expect(webhook.requests).toHaveLength(1);
     expect(sync.last_run.command).toMatch(/^sync --from-queue \(dbt invocation /);
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(200);

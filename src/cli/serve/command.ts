@@ -52,6 +52,7 @@ export function registerServe(program: Command, setExitCode: (code: number) => v
       version,
       ...durationFromEnv('SPOKE_QUEUE_POLL_MS', 'pollMs'),
       ...durationFromEnv('SPOKE_QUEUE_LEASE_MS', 'leaseMs'),
+      ...durationFromEnv('SPOKE_ALERT_TICK_MS', 'alertTickMs'),
     });
     process.stderr.write(
       `spoke serve listening on ${server.url} (queue worker ${raw.worker !== false ? 'on' : 'off'}, ` +
@@ -70,7 +71,7 @@ export function registerServe(program: Command, setExitCode: (code: number) => v
   });
 }
 
-/** Tuning knobs kept out of --help: tests and operators shorten the queue's poll and lease. */
+/** Tuning knobs kept out of --help: tests and operators shorten the queue's poll and lease, and the alert tick. */
 function durationFromEnv<K extends string>(name: string, key: K): Partial<Record<K, number>> {
   const value = Number(process.env[name]);
   return Number.isFinite(value) && value > 0 ? ({ [key]: value } as Record<K, number>) : {};
