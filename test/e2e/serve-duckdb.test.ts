@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { type HttpReceiver, httpReceiver } from '../support/alert-receivers.js';
+import { startServe } from '../support/serve-process.js';
 import { repoRoot, runSpoke } from '../support/spoke-cli.js';
 
 const PEOPLE = 25;
@@ -122,29 +123,12 @@ alerts:
   });
 
   it('spoke serve --no-auth on 127.0.0.1 answers without a token, shows the last run, alerts on staleness between runs, and exits 0 on SIGTERM', async () => {
-    const child = execa(
-      process.execPath,
-      [join(repoRoot, 'dist', 'cli', 'main.js'), 'serve', '--no-auth', '--port', '0'],
-      {
-        cwd: dir,
-        env: { SPOKE_API_TOKEN: '', SPOKE_ALERT_TICK_MS: '300', NO_COLOR: '1' },
-        reject: false,
-        all: true,
-      },
-    );
-    let output = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.all!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /spoke serve listening on (http:\/\/\S+)/.exec(output);
-        if (match) resolve(match[1]!);
-      });
-      child.then(() => reject(new Error(`spoke serve exited: ${output}`)));
-    });
+    const server = await startServe(dir, { SPOKE_API_TOKEN: '', SPOKE_ALERT_TICK_MS: '300' }, ['--no-auth']);
+    const { url } = server;
     // The sync last succeeded more than max_staleness (3 s) ago: the server's tick turns it failing, once.
     const deadline = Date.now() + 60_000;
     while (webhook.requests.length === 0) {
-      expect(Date.now(), output).toBeLessThan(deadline);
+      expect(Date.now(), server.output()).toBeLessThan(deadline);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     expect(webhook.requests[0]!.body).toContain(SYNC);
@@ -159,7 +143,7 @@ alerts:
     expect(sync.last_run.command).toMatch(/^sync --from-queue \(dbt invocation /);
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(200);
-    child.kill('SIGTERM');
-    expect((await child).exitCode, output).toBe(0);
+    server.process.kill('SIGTERM');
+    expect((await server.process).exitCode, server.output()).toBe(0);
   });
 });

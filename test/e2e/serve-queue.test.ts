@@ -1,23 +1,18 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { createTestDatabase } from '../support/postgres.js';
+import { type ServeProcess, startServe } from '../support/serve-process.js';
 import { repoRoot } from '../support/spoke-cli.js';
 
 const ACCOUNTS = 60;
 const PEOPLE = 150;
 const TOKEN = 'queue-test-token-0123456789abcdef';
 const venvDbt = join(repoRoot, '.venv', 'bin', 'dbt');
-
-interface Worker {
-  process: ResultPromise;
-  url: string;
-  output: () => string;
-}
 
 interface QueueRow {
   model: string;
@@ -33,7 +28,7 @@ describe('spoke serve workers draining the queue dbt filled, on PostgreSQL', () 
   let sandbox: RunningSandbox;
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let dir: string;
-  const workers: Worker[] = [];
+  const workers: ServeProcess[] = [];
 
   async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
     const client = new pg.Client({ connectionString: database.url });
@@ -55,33 +50,13 @@ describe('spoke serve workers draining the queue dbt filled, on PostgreSQL', () 
     expect(result.exitCode, result.all).toBe(0);
   }
 
-  /** A `spoke serve` process (the built binary) working the queue; resolves once it listens. */
-  async function startWorker(): Promise<Worker> {
-    let output = '';
-    const child = execa(
-      process.execPath,
-      [join(repoRoot, 'dist', 'cli', 'main.js'), 'serve', '--port', '0'],
-      {
-        cwd: dir,
-        env: {
-          SPOKE_API_TOKEN: TOKEN,
-          SPOKE_QUEUE_POLL_MS: '200',
-          SPOKE_QUEUE_LEASE_MS: '3000',
-          NO_COLOR: '1',
-        },
-        reject: false,
-        all: true,
-      },
-    );
-    const url = await new Promise<string>((resolve, reject) => {
-      child.all!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /spoke serve listening on (http:\/\/\S+)/.exec(output);
-        if (match) resolve(match[1]!);
-      });
-      child.then(() => reject(new Error(`spoke serve exited: ${output}`)));
+  /** A `spoke serve` process (the built binary) working the queue. */
+  async function startWorker(): Promise<ServeProcess> {
+    const worker = await startServe(dir, {
+      SPOKE_API_TOKEN: TOKEN,
+      SPOKE_QUEUE_POLL_MS: '200',
+      SPOKE_QUEUE_LEASE_MS: '3000',
     });
-    const worker = { process: child, url, output: () => output };
     workers.push(worker);
     return worker;
   }
