@@ -50,7 +50,7 @@ export class SyncQueue {
       // committed together by the macro, so a concurrent claim sees all of them or none.
       const rows = await tx.query(
         `SELECT id, invocation_id, unique_id, model, COALESCE(attempts, 0) AS attempts FROM ${this.table}
-         WHERE status = 'queued' OR (status = 'claimed' AND lease_expires_at < CAST($1 AS TIMESTAMPTZ))
+         WHERE status = 'queued' OR (status = 'claimed' AND lease_expires_at < CAST($1 AS TIMESTAMP WITH TIME ZONE))
          ORDER BY enqueued_at, id LIMIT 1000${skipLocked}`,
         [now.toISOString()],
       );
@@ -83,8 +83,8 @@ export class SyncQueue {
       if (entries.length === 0) return null;
       const ids = entries.map((entry) => entry.id);
       await tx.query(
-        `UPDATE ${this.table} SET status = 'claimed', claimed_at = CAST($1 AS TIMESTAMPTZ), claimed_by = $2,
-           lease_expires_at = CAST($3 AS TIMESTAMPTZ), attempts = COALESCE(attempts, 0) + 1, error = NULL
+        `UPDATE ${this.table} SET status = 'claimed', claimed_at = CAST($1 AS TIMESTAMP WITH TIME ZONE), claimed_by = $2,
+           lease_expires_at = CAST($3 AS TIMESTAMP WITH TIME ZONE), attempts = COALESCE(attempts, 0) + 1, error = NULL
          WHERE id IN (${placeholders(ids, 3)})`,
         [now.toISOString(), worker, new Date(now.getTime() + leaseMs).toISOString(), ...ids],
       );
@@ -95,7 +95,7 @@ export class SyncQueue {
   /** Extends the lease of entries this worker still holds; false when another worker took them over. */
   async renew(worker: string, ids: readonly string[], leaseMs: number): Promise<boolean> {
     const rows = await this.session.query(
-      `UPDATE ${this.table} SET lease_expires_at = CAST($1 AS TIMESTAMPTZ)
+      `UPDATE ${this.table} SET lease_expires_at = CAST($1 AS TIMESTAMP WITH TIME ZONE)
        WHERE status = 'claimed' AND claimed_by = $2 AND id IN (${placeholders(ids, 2)}) RETURNING id`,
       [new Date(Date.now() + leaseMs).toISOString(), worker, ...ids],
     );
@@ -132,7 +132,7 @@ export class SyncQueue {
   async depth(now = new Date()): Promise<number> {
     const rows = await this.session.query(
       `SELECT COUNT(*) AS n FROM ${this.table}
-       WHERE status = 'queued' OR (status = 'claimed' AND lease_expires_at < CAST($1 AS TIMESTAMPTZ))`,
+       WHERE status = 'queued' OR (status = 'claimed' AND lease_expires_at < CAST($1 AS TIMESTAMP WITH TIME ZONE))`,
       [now.toISOString()],
     );
     return Number(rows[0]?.n ?? 0);
@@ -141,7 +141,7 @@ export class SyncQueue {
   private async mark(tx: SqlRunner, ids: string[], at: Date, outcome: QueueOutcome): Promise<void> {
     if (ids.length === 0) return;
     await tx.query(
-      `UPDATE ${this.table} SET status = $1, finished_at = CAST($2 AS TIMESTAMPTZ), lease_expires_at = NULL,
+      `UPDATE ${this.table} SET status = $1, finished_at = CAST($2 AS TIMESTAMP WITH TIME ZONE), lease_expires_at = NULL,
          run_id = $3, error = $4
        WHERE id IN (${placeholders(ids, 4)})`,
       [outcome.status, at.toISOString(), outcome.runId, outcome.error, ...ids],

@@ -12,7 +12,8 @@ export function syncQueueMigration(dialect: WarehouseType): Migration {
   const text = dialect === 'redshift' ? 'VARCHAR(65535)' : dialect === 'duckdb' ? 'VARCHAR' : 'text';
   const id = dialect === 'redshift' ? 'VARCHAR(1024)' : text;
   const small = dialect === 'redshift' ? 'VARCHAR(256)' : text;
-  const timestamp = dialect === 'redshift' ? 'TIMESTAMPTZ' : 'TIMESTAMP WITH TIME ZONE';
+  // Redshift's TIMESTAMPTZ by its standard name, as the macro's table has it.
+  const timestamp = 'TIMESTAMP WITH TIME ZONE';
   const lease = [
     `lease_expires_at ${timestamp}`,
     'attempts BIGINT DEFAULT 0',
