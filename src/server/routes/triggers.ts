@@ -4,7 +4,7 @@ import { ConfigError } from '../../errors.js';
 import { selectSyncs } from '../../graph/select-syncs.js';
 import { ApiError, AUTH_ERRORS, ErrorBody } from '../api-error.js';
 import type { ServerContext } from '../context.js';
-import { knownSync } from '../known-syncs.js';
+import { knownSync } from '../known-sync.js';
 import type { RunRequest, ScheduledRun } from '../run-scheduler.js';
 
 const RunOptions = {
