@@ -10,6 +10,7 @@ import { registerInit } from './init/command.js';
 import { registerPlan } from './plan/command.js';
 import { registerRuns } from './runs/command.js';
 import { registerSandbox } from './sandbox/command.js';
+import { registerServe } from './serve/command.js';
 import { registerSync } from './sync/command.js';
 import { registerValidate } from './validate/command.js';
 import { errorJson, errorText } from './views/error-view.js';
@@ -44,6 +45,7 @@ registerValidate(program, setExitCode);
 registerSandbox(program, setExitCode);
 registerAlerts(program, setExitCode);
 registerRuns(program, setExitCode);
+registerServe(program, setExitCode);
 
 // The one place errors become output and exit codes.
 try {
