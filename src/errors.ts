@@ -19,6 +19,7 @@ export type SpokeErrorCode =
   | 'SPOKE_GRAPH_CYCLE'
   | 'SPOKE_SYNC_LOCKED'
   | 'SPOKE_STATE'
+  | 'SPOKE_RUN_NOT_FOUND'
   | 'SPOKE_TIMEOUT';
 
 /** One located problem in user input: the file, the model, the field path and how to fix it. */

@@ -17,6 +17,7 @@ const USAGE_CODES: ReadonlySet<SpokeErrorCode> = new Set([
   'SPOKE_ENV_VAR',
   'SPOKE_DBT',
   'SPOKE_GRAPH_CYCLE',
+  'SPOKE_RUN_NOT_FOUND',
 ]);
 
 export function exitCodeFor(error: unknown): number {

@@ -1,4 +1,5 @@
-export type DestinationType = 'salesforce' | 'hubspot';
+export const DESTINATION_TYPES = ['salesforce', 'hubspot'] as const;
+export type DestinationType = (typeof DESTINATION_TYPES)[number];
 
 export interface SpokeYmlTemplateOptions {
   destinations: readonly DestinationType[];

@@ -4,7 +4,9 @@ import {
   type DuckDBResult,
   type DuckDBType,
   type DuckDBValue,
+  LIST,
   listValue,
+  VARCHAR,
 } from '@duckdb/node-api';
 import { normalizeDuckdbValue } from './normalize-duckdb-value.js';
 import type { DedicatedConnection, SqlParam, SqlRunner, SqlSession } from './sql-session.js';
@@ -36,7 +38,7 @@ export class DuckdbSqlSession implements SqlSession {
   async *stream(sql: string, params: readonly SqlParam[], batchSize: number): AsyncIterable<Row[]> {
     const connection = await this.connect();
     try {
-      const result = await connection.stream(sql, params.map(toDuckdbValue));
+      const result = await connection.stream(sql, params.map(toDuckdbValue), paramTypes(params));
       const columns = columnsOf(result);
       let batch: Row[] = [];
       while (true) {
@@ -107,7 +109,7 @@ async function runQuery(
   sql: string,
   params: readonly SqlParam[],
 ): Promise<Row[]> {
-  const reader = await connection.runAndReadAll(sql, params.map(toDuckdbValue));
+  const reader = await connection.runAndReadAll(sql, params.map(toDuckdbValue), paramTypes(params));
   const columns = reader.columnNames().map((name, i) => ({ name, type: reader.columnType(i) }));
   return reader.getRows().map((values) => toRow(columns, values));
 }
@@ -127,3 +129,13 @@ function toRow(columns: readonly Column[], values: readonly DuckDBValue[]): Row 
 function toDuckdbValue(param: SqlParam): DuckDBValue {
   return Array.isArray(param) ? listValue(param) : (param as DuckDBValue);
 }
+
+/**
+ * Text arrays bind as VARCHAR[] whatever their first element: left to inference, a list starting
+ * with null binds as a list of nulls and every value in it is lost.
+ */
+function paramTypes(params: readonly SqlParam[]): DuckDBType[] {
+  return params.map((param) => (Array.isArray(param) ? TEXT_LIST : undefined)) as DuckDBType[];
+}
+
+const TEXT_LIST = LIST(VARCHAR);

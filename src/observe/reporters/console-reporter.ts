@@ -59,6 +59,7 @@ export class ConsoleReporter implements Reporter {
   private readonly progress: boolean;
   private readonly linesThroughBars: boolean;
   private readonly stateSchema: string;
+  private runId = '';
   private readonly bars = new Map<string, Progress>();
   private multiBar: MultiBar | null = null;
   /** From the first bar until the last is gone, the renderer owns the terminal's cursor. */
@@ -74,6 +75,7 @@ export class ConsoleReporter implements Reporter {
 
   onRunStart(run: RunInfo): void {
     this.dryRun = run.dryRun;
+    this.runId = run.runId;
     const what = run.syncs.length === 1 ? '1 sync' : `${run.syncs.length} syncs`;
     this.line(`${run.dryRun ? 'Planning' : 'Syncing'} ${what} (target ${run.target}, run ${run.runId})`);
     if (this.progress) {
@@ -125,7 +127,7 @@ export class ConsoleReporter implements Reporter {
         pc.dim(
           this.dryRun
             ? `    … and ${more} more (--json lists up to 1000)`
-            : `    … and ${more} more (--json lists up to 1000; every failed attempt is in ${this.stateSchema}.record_log)`,
+            : `    … and ${more} more (--json lists up to 1000; all of them: spoke runs records ${this.runId} --status failed, or ${this.stateSchema}.record_log)`,
         ),
       );
     }

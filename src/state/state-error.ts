@@ -1,0 +1,16 @@
+import { SpokeError } from '../errors.js';
+import { redact } from '../util/redact.js';
+
+/** A driver error on the state tables, as one that names what failed and the fix. */
+export function stateError(error: unknown, action: string, schema: string): SpokeError {
+  if (error instanceof SpokeError) return error;
+  const message = redact(error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+  const code = (error as { code?: string }).code;
+  const permission = code === '42501' || /permission denied|not authorized/i.test(message);
+  const fix = permission
+    ? ` Grant the dbt target's user CREATE on the database and write access to schema "${schema}", or set state.schema in spoke.yml to a schema it may write.`
+    : /does not exist/i.test(message) && /relation|table|schema|catalog/i.test(message)
+      ? ' Run dbt first, and let dbt-spoke create its state tables (they are created on every sync).'
+      : '';
+  return new SpokeError('SPOKE_WAREHOUSE', `dbt-spoke could not ${action}: ${message}.${fix}`);
+}
