@@ -1,8 +1,10 @@
-import { DuckdbWarehouse } from './duckdb.js';
-import { PostgresWarehouse } from './postgres.js';
 import type { Warehouse, WarehouseConnection } from './warehouse.js';
 
-/** Connects to the warehouse dbt built into; throws SPOKE_WAREHOUSE when it cannot. */
+/**
+ * Connects to the warehouse dbt built into; throws SPOKE_WAREHOUSE when it cannot. Only the
+ * driver the target uses is loaded.
+ */
 export async function openWarehouse(connection: WarehouseConnection): Promise<Warehouse> {
-  return connection.type === 'duckdb' ? DuckdbWarehouse.open(connection) : PostgresWarehouse.open(connection);
+  if (connection.type === 'duckdb') return (await import('./duckdb.js')).DuckdbWarehouse.open(connection);
+  return (await import('./postgres.js')).PostgresWarehouse.open(connection);
 }

@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
 import type { Manifest, RunResults } from '../../dbt/artifacts.js';
 import { isCompileOnly, succeededModels } from '../../dbt/run-selection.js';
-import { loadProject } from '../../engine/load-project.js';
 import { commonOptions, withCommonOptions } from '../common-options.js';
 import { parseDuration, seconds } from '../durations.js';
-import { runAndReport } from '../views/run-view.js';
 
 export function registerSync(program: Command, setExitCode: (code: number) => void): void {
   withCommonOptions(
@@ -43,6 +41,10 @@ export function registerSync(program: Command, setExitCode: (code: number) => vo
       ),
   ).action(async (raw: Record<string, unknown>) => {
     const common = commonOptions(raw);
+    const [{ loadProject }, { runAndReport }] = await Promise.all([
+      import('../../engine/load-project.js'),
+      import('../views/run-view.js'),
+    ]);
     const project = await loadProject(common);
     let builtModels: { synced: Set<string>; excluded: Map<string, string> } | undefined;
     // After `dbt compile` or `dbt docs generate` the run results say nothing about builds.

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { loadProject } from '../../engine/load-project.js';
 import { formatDiagnostic } from '../../errors.js';
 import { stages } from '../../graph/stages.js';
 import { commonOptions, withCommonOptions } from '../common-options.js';
@@ -17,6 +16,7 @@ export function registerValidate(program: Command, setExitCode: (code: number) =
       ),
   ).action(async (raw: Record<string, unknown>) => {
     const common = commonOptions(raw);
+    const { loadProject } = await import('../../engine/load-project.js');
     const project = await loadProject(common);
     const order = stages(project.graph).map((stage) => stage.map((spec) => spec.id));
     if (common.json) {
