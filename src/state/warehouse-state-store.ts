@@ -60,6 +60,8 @@ export class WarehouseStateStore implements StateStore {
    * sync's lock keeps other runs from adding some while this run holds it.
    */
   private readonly hasFailures = new Map<string, boolean>();
+  /** Snapshot rows written since the planner's statistics were last refreshed. */
+  private snapshotWrites = 0;
 
   constructor(
     private readonly warehouse: Warehouse,
@@ -186,6 +188,18 @@ export class WarehouseStateStore implements StateStore {
         ],
       ),
     );
+    await this.refreshStatistics();
+  }
+
+  /**
+   * PostgreSQL plans the next run's join against the snapshot from its statistics, which are
+   * stale after a large sync until autovacuum gets to them: refreshed once a sync wrote many rows.
+   */
+  private async refreshStatistics(): Promise<void> {
+    if (this.dialect.type !== 'postgres' || this.snapshotWrites < ANALYZE_AFTER_WRITES) return;
+    this.snapshotWrites = 0;
+    // Only speeds up planning: a refusal (a role that may not analyze) changes nothing else.
+    await this.session.query(`ANALYZE ${this.table('snapshot')}, ${this.table('id_ledger')}`).catch(() => {});
   }
 
   async planChanges(spec: SyncSpec, options: PlanOptions): Promise<ChangeSet> {
@@ -274,6 +288,7 @@ export class WarehouseStateStore implements StateStore {
         rows.failureDeletes = [];
       }
       if (rows.failureUpserts.length > 0) this.hasFailures.set(known, true);
+      this.snapshotWrites += rows.snapshotUpserts.length + rows.snapshotDeletes.length;
       await writeBatch(tx, this.dialect, this.table, { ...batch, now }, rows);
     }
   }
@@ -313,6 +328,9 @@ export class WarehouseStateStore implements StateStore {
     }
   }
 }
+
+/** Snapshot rows written after which PostgreSQL's statistics of it are refreshed. */
+const ANALYZE_AFTER_WRITES = 10_000;
 
 /** Rows per state transaction at most (a single larger batch still commits whole). */
 const MAX_ENTRIES_PER_TRANSACTION = 10_000;
