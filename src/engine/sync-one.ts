@@ -161,12 +161,10 @@ export async function syncOne(
     const halt = new AbortController();
     const stop = AbortSignal.any([context.signal, halt.signal]);
     // Sends run while the next rows are read, each chunk on its own: its request slot frees when
-    // its answer arrives, not when its read's other chunks answer. At most two reads' worth of
-    // records are out at once, so memory stays bounded whatever the model's size.
-    const readSize = Math.max(
-      maxBatchSize * destination.limits.concurrency,
-      destination.limits.maxBulkSize ?? 0,
-    );
+    // its answer arrives, not when its read's other chunks answer. Out at once: two rounds of
+    // request slots (the next round queues while answers commit), or one Bulk job, so memory
+    // stays bounded whatever the model's size.
+    const maxSending = 2 * maxBatchSize * destination.limits.concurrency;
     const sending = new Set<Promise<void>>();
     let sendingRecords = 0;
     let failure: { error: unknown } | null = null;
@@ -176,7 +174,8 @@ export async function syncOne(
       through: Destination['writeBulk'] | null,
       planned: ReadonlyMap<string, PlannedWrite>,
     ) => {
-      while (sending.size > 0 && sendingRecords + records.length > 2 * readSize) await Promise.race(sending);
+      const limit = through ? records.length : maxSending;
+      while (sending.size > 0 && sendingRecords + records.length > limit) await Promise.race(sending);
       sendingRecords += records.length;
       const task: Promise<void> = send({ ...context, signal: stop }, spec, op, records, through, planned)
         .then((outcomes) => {

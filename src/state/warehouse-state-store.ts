@@ -1,5 +1,6 @@
 import type { SyncSpec } from '../config/types.js';
 import { SpokeError } from '../errors.js';
+import { chunk } from '../util/chunk.js';
 import { redact } from '../util/redact.js';
 import type { SqlRunner, SqlSession } from '../warehouse/sql-session.js';
 import type { Row, Warehouse } from '../warehouse/warehouse.js';
@@ -256,13 +257,23 @@ export class WarehouseStateStore implements StateStore {
   }
 
   async markInFlight(batch: InFlightBatch): Promise<void> {
-    if (batch.entries.length === 0) return;
-    await this.committer.submit({ kind: 'in_flight', batch });
+    await Promise.all(
+      chunk(batch.entries, MAX_ENTRIES_PER_TRANSACTION).map((entries) =>
+        this.committer.submit({ kind: 'in_flight', batch: { ...batch, entries } }),
+      ),
+    );
   }
 
+  /**
+   * A large batch (a Bulk job) commits in parts: each record's rows still change together, and a
+   * part that fails leaves its records in flight, to be resent.
+   */
   async commitBatch(batch: CommittedBatch): Promise<void> {
-    if (batch.entries.length === 0) return;
-    await this.committer.submit({ kind: 'outcomes', batch });
+    await Promise.all(
+      chunk(batch.entries, MAX_ENTRIES_PER_TRANSACTION).map((entries) =>
+        this.committer.submit({ kind: 'outcomes', batch: { ...batch, entries } }),
+      ),
+    );
   }
 
   /** One transaction's writes: neighbours of one kind and sync become one set of statements. */
@@ -332,7 +343,7 @@ export class WarehouseStateStore implements StateStore {
 /** Snapshot rows written after which PostgreSQL's statistics of it are refreshed. */
 const ANALYZE_AFTER_WRITES = 10_000;
 
-/** Rows per state transaction at most (a single larger batch still commits whole). */
+/** Records per state transaction at most. */
 const MAX_ENTRIES_PER_TRANSACTION = 10_000;
 
 type InFlightWrite = { kind: 'in_flight'; batch: InFlightBatch };

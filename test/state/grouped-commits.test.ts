@@ -103,4 +103,17 @@ describe.each(FLAVOURS)('answers committed at once in %s', (flavour) => {
     expect(await db.rows('failures', `sync_id = '${spec.id}'`)).toEqual([]);
     expect((await store.planChanges(spec, PLAN)).counts).toMatchObject({ unchanged: 4, failedUnchanged: 0 });
   });
+
+  it('confirm every record of a batch larger than one transaction holds, as a Bulk job answers', async () => {
+    const spec = await model(12_500);
+    const changes = await allChanges(await store.planChanges(spec, { ...PLAN, batchSize: 5_000 }));
+    await store.markInFlight({
+      runId: 'run-1',
+      syncId: spec.id,
+      entries: changes.map((c) => ({ key: c.key!, operation: 'upsert', hash: c.hash })),
+    });
+    await commitAll(store, spec, confirmed(spec, changes), 'run-1', changes.length);
+    expect((await store.planChanges(spec, PLAN)).counts).toMatchObject({ unchanged: 12_500, uncertain: 0 });
+    expect(await db.rows('in_flight', `sync_id = '${spec.id}'`)).toEqual([]);
+  });
 });
