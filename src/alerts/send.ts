@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import nodemailer from 'nodemailer';
 import type { AlertChannelConfig } from '../config/types.js';
 import { redact } from '../util/redact.js';
 import type { AlertMessage } from './message.js';
@@ -33,6 +32,8 @@ export async function sendAlert(
       ] as const) {
         if (!url.searchParams.has(key)) url.searchParams.set(key, String(value));
       }
+      // Loaded only when an email goes out: most runs send none.
+      const { default: nodemailer } = await import('nodemailer');
       const transport = nodemailer.createTransport(url.toString());
       try {
         await transport.sendMail({

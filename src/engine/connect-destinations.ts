@@ -2,15 +2,8 @@ import { join } from 'node:path';
 import { ownValue } from '../config/own-value.js';
 import type { DestinationConfig, SpokeConfig } from '../config/types.js';
 import type { Destination } from '../destinations/contract.js';
-import { createHubspotDestination } from '../destinations/hubspot/destination.js';
-import { createSalesforceDestination } from '../destinations/salesforce/destination.js';
 import { SpokeError } from '../errors.js';
-import {
-  HUBSPOT_SANDBOX_TOKEN,
-  type RunningSandbox,
-  SALESFORCE_SANDBOX_CREDENTIALS,
-  startSandbox,
-} from '../sandbox/index.js';
+import type { RunningSandbox } from '../sandbox/index.js';
 
 export interface ConnectedDestinations {
   get(name: string): Destination;
@@ -38,7 +31,8 @@ export function sandboxSchemaDir(projectDir: string): string {
 /**
  * Creates the destinations a run needs. When the active target routes to the sandbox, every
  * destination points at it (an already running `spoke sandbox` when its URLs are configured,
- * else one started in this process over the project's sandbox state file).
+ * else one started in this process over the project's sandbox state file). Only the clients of
+ * the destinations used, and the sandbox only when routed to it, are loaded.
  */
 export async function connectDestinations(
   config: SpokeConfig,
@@ -47,28 +41,43 @@ export async function connectDestinations(
   options: { signal?: AbortSignal } = {},
 ): Promise<ConnectedDestinations> {
   let sandbox: RunningSandbox | null = null;
-  let sandboxUrls: { salesforce: string; hubspot: string } | null = null;
+  let sandboxRoute: SandboxRoute | null = null;
   const stateFile = sandboxStateFile(projectDir, config.target);
   if (config.sandbox) {
+    const { HUBSPOT_SANDBOX_TOKEN, SALESFORCE_SANDBOX_CREDENTIALS, startSandbox } = await import(
+      '../sandbox/index.js'
+    );
+    const credentials = {
+      salesforceCredentials: SALESFORCE_SANDBOX_CREDENTIALS,
+      hubspotToken: HUBSPOT_SANDBOX_TOKEN,
+    };
     const { salesforceUrl, hubspotUrl } = config.sandbox;
     if (salesforceUrl && hubspotUrl) {
-      sandboxUrls = { salesforce: salesforceUrl, hubspot: hubspotUrl };
+      sandboxRoute = { salesforce: salesforceUrl, hubspot: hubspotUrl, ...credentials };
     } else {
       sandbox = await startSandbox({ stateFile, schemaDir: sandboxSchemaDir(projectDir) });
-      sandboxUrls = { salesforce: sandbox.salesforceUrl, hubspot: sandbox.hubspotUrl };
+      sandboxRoute = { salesforce: sandbox.salesforceUrl, hubspot: sandbox.hubspotUrl, ...credentials };
     }
   }
 
   const destinations = new Map<string, Destination>();
-  for (const name of names) {
-    const configured = ownValue(config.destinations, name);
-    if (!configured) {
-      throw new SpokeError('SPOKE_CONFIG_INVALID', `Destination "${name}" is not defined in spoke.yml.`);
+  try {
+    for (const name of names) {
+      const configured = ownValue(config.destinations, name);
+      if (!configured) {
+        throw new SpokeError('SPOKE_CONFIG_INVALID', `Destination "${name}" is not defined in spoke.yml.`);
+      }
+      destinations.set(
+        name,
+        await createDestination(
+          sandboxRoute ? routeToSandbox(configured, sandboxRoute) : configured,
+          options.signal,
+        ),
+      );
     }
-    destinations.set(
-      name,
-      createDestination(sandboxUrls ? routeToSandbox(configured, sandboxUrls) : configured, options.signal),
-    );
+  } catch (error) {
+    await sandbox?.close();
+    throw error;
   }
 
   return {
@@ -86,21 +95,31 @@ export async function connectDestinations(
 }
 
 /** `signal`: the run's end; waits (rate limits, polling) stop there. Calls nothing yet. */
-export function createDestination(config: DestinationConfig, signal: AbortSignal | undefined): Destination {
-  return config.type === 'salesforce'
-    ? createSalesforceDestination(config)
-    : createHubspotDestination(config, signal ? { signal } : {});
+export async function createDestination(
+  config: DestinationConfig,
+  signal: AbortSignal | undefined,
+): Promise<Destination> {
+  if (config.type === 'salesforce') {
+    return (await import('../destinations/salesforce/destination.js')).createSalesforceDestination(config);
+  }
+  const { createHubspotDestination } = await import('../destinations/hubspot/destination.js');
+  return createHubspotDestination(config, signal ? { signal } : {});
 }
 
-function routeToSandbox(
-  config: DestinationConfig,
-  urls: { salesforce: string; hubspot: string },
-): DestinationConfig {
+/** Where a sandboxed target's destinations go, and the credentials the sandbox accepts. */
+interface SandboxRoute {
+  salesforce: string;
+  hubspot: string;
+  salesforceCredentials: { username: string; password: string; clientId: string; clientSecret: string };
+  hubspotToken: string;
+}
+
+function routeToSandbox(config: DestinationConfig, route: SandboxRoute): DestinationConfig {
   if (config.type === 'salesforce') {
-    const { username, password, clientId, clientSecret } = SALESFORCE_SANDBOX_CREDENTIALS;
+    const { username, password, clientId, clientSecret } = route.salesforceCredentials;
     // Endpoints and credentials go to the sandbox; tuning (bulk threshold, rate limits) stays.
     const { instanceUrl: _instance, accessToken: _token, ...tuning } = config;
-    return { ...tuning, loginUrl: urls.salesforce, username, password, clientId, clientSecret };
+    return { ...tuning, loginUrl: route.salesforce, username, password, clientId, clientSecret };
   }
-  return { ...config, baseUrl: urls.hubspot, accessToken: HUBSPOT_SANDBOX_TOKEN };
+  return { ...config, baseUrl: route.hubspot, accessToken: route.hubspotToken };
 }

@@ -140,7 +140,7 @@ async function previewSyncs(options: PlanSyncsOptions, specs: SyncSpec[]): Promi
           results.set(spec.id, { notPlanned: `model ${spec.model} would not be synced: ${excluded}` });
           continue;
         }
-        const destination = destinationFor(project.config, spec.destination, destinations);
+        const destination = await destinationFor(project.config, spec.destination, destinations);
         const columns = await warehouse.columns(spec.relation).catch((error: unknown) => {
           // A CI build with --defer builds only what changed; the rest is not in this target.
           if (options.invocation && !options.invocation.built.has(spec.uniqueId)) return null;
@@ -186,13 +186,17 @@ async function previewSyncs(options: PlanSyncsOptions, specs: SyncSpec[]): Promi
 type Preview = SyncImpact | { error: string } | { notPlanned: string };
 
 /** A destination client for its limits and matching rule only: nothing is sent through it. */
-function destinationFor(config: SpokeConfig, name: string, cache: Map<string, Destination>): Destination {
+async function destinationFor(
+  config: SpokeConfig,
+  name: string,
+  cache: Map<string, Destination>,
+): Promise<Destination> {
   const cached = cache.get(name);
   if (cached) return cached;
   const configured = ownValue(config.destinations, name);
   if (!configured)
     throw new SpokeError('SPOKE_CONFIG_INVALID', `Destination "${name}" is not defined in spoke.yml.`);
-  const destination = createDestination(configured, undefined);
+  const destination = await createDestination(configured, undefined);
   cache.set(name, destination);
   return destination;
 }

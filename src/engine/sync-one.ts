@@ -161,48 +161,79 @@ export async function syncOne(
     // One failed commit stops the sync's other sends: what they would confirm could not be kept.
     const halt = new AbortController();
     const stop = AbortSignal.any([context.signal, halt.signal]);
-    const sendAll = async (
-      batches: OutboundRecord[][],
+    // Sends run while the next rows are read, each chunk on its own: its request slot frees when
+    // its answer arrives, not when its read's other chunks answer. Out at once: two rounds of
+    // request slots (the next round queues while answers commit), or one Bulk job, so memory
+    // stays bounded whatever the model's size.
+    const maxSending = 2 * maxBatchSize * destination.limits.concurrency;
+    const sending = new Set<Promise<void>>();
+    let sendingRecords = 0;
+    let failure: { error: unknown } | null = null;
+    const launch = async (
+      records: OutboundRecord[],
       op: WriteOperation,
       through: Destination['writeBulk'] | null,
       planned: ReadonlyMap<string, PlannedWrite>,
-    ): Promise<RecordOutcome[]> => {
-      const settled = await Promise.allSettled(
-        batches.map((records) =>
-          send({ ...context, signal: stop }, spec, op, records, through, planned).catch((error: unknown) => {
-            halt.abort(error);
-            throw error;
-          }),
-        ),
-      );
-      const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      if (failure) throw failure.reason;
-      return settled.flatMap((s) => (s.status === 'fulfilled' ? s.value : []));
+    ) => {
+      const limit = through ? records.length : maxSending;
+      while (sending.size > 0 && sendingRecords + records.length > limit) await Promise.race(sending);
+      sendingRecords += records.length;
+      const task: Promise<void> = send({ ...context, signal: stop }, spec, op, records, through, planned)
+        .then((outcomes) => {
+          tally(outcomes);
+          context.emitBatch(outcomes, []);
+        })
+        .catch((error: unknown) => {
+          failure ??= { error };
+          halt.abort(error);
+        })
+        .finally(() => {
+          sending.delete(task);
+          sendingRecords -= records.length;
+        });
+      sending.add(task);
+    };
+    const settle = async () => {
+      await Promise.all(sending);
+      if (failure) throw failure.error;
+    };
+    // A read or in-flight mark that fails stops the sends already out before the sync ends.
+    const abandon = async (error: unknown): Promise<never> => {
+      halt.abort(error);
+      await Promise.all(sending);
+      throw error;
     };
 
-    for await (const changes of changeSet.changes()) {
-      if (stop.aborted) break;
-      const plan = planChanges(spec, changes, {
-        allFields: context.fullRefresh,
-        ignoreKeyCase: plannedSync.ignoreKeyCase,
-      });
-      counts.invalid += plan.invalid.length;
-      for (const invalid of plan.invalid) noteError(invalid);
-      if (plan.writes.length > 0) {
+    const sendChanges = async () => {
+      for await (const changes of changeSet.changes()) {
+        if (stop.aborted) break;
+        const plan = planChanges(spec, changes, {
+          allFields: context.fullRefresh,
+          ignoreKeyCase: plannedSync.ignoreKeyCase,
+        });
+        counts.invalid += plan.invalid.length;
+        for (const invalid of plan.invalid) noteError(invalid);
+        if (plan.invalid.length > 0) context.emitBatch([], plan.invalid);
+        if (plan.writes.length === 0) continue;
         await context.state.markInFlight({
           runId: context.runId,
           syncId: spec.id,
           entries: plan.writes.map((write) => ({ key: write.record.key, operation, hash: write.hash })),
         });
+        const planned = new Map(plan.writes.map((write) => [write.record.key, write]));
+        for (const writes of chunk(plan.writes, chunkSize)) {
+          await launch(
+            writes.map((write) => write.record),
+            operation,
+            bulk,
+            planned,
+          );
+        }
       }
-      const planned = new Map(plan.writes.map((write) => [write.record.key, write]));
-      const batches = chunk(plan.writes, chunkSize).map((writes) => writes.map((write) => write.record));
-      const outcomes = await sendAll(batches, operation, bulk, planned);
-      tally(outcomes);
-      context.emitBatch(outcomes, plan.invalid);
-    }
-
-    if (spec.mode === 'mirror' && changeSet.counts.gone > 0) {
+      await settle();
+    };
+    const sendDeletions = async () => {
+      if (spec.mode !== 'mirror' || changeSet.counts.gone === 0 || stop.aborted) return;
       const bulkDelete =
         destination.writeBulk &&
         changeSet.counts.gone >= (destination.limits.bulkThreshold ?? Number.POSITIVE_INFINITY)
@@ -223,11 +254,13 @@ export async function syncOne(
           syncId: spec.id,
           entries: records.map((record) => ({ key: record.key, operation: 'delete', hash: null })),
         });
-        const outcomes = await sendAll(chunk(records, size), 'delete', bulkDelete, new Map());
-        tally(outcomes);
-        context.emitBatch(outcomes, []);
+        for (const part of chunk(records, size)) await launch(part, 'delete', bulkDelete, new Map());
       }
-    }
+      await settle();
+    };
+    await sendChanges().catch(abandon);
+    await sendDeletions().catch(abandon);
+
     if (context.signal.aborted) return result('failed', stoppedReason(context.signal, counts));
   } catch (error) {
     return result('failed', error instanceof Error ? error.message : String(error));

@@ -64,6 +64,10 @@ export class SandboxStore {
   private compactionError: unknown;
   private lockFile: string | undefined;
   private closed = false;
+  /** Write sequence: each object's last write, and the last clear, for `version`. */
+  private writeSeq = 0;
+  private readonly lastWrite = new Map<string, number>();
+  private clearedAt = 0;
 
   private constructor(
     readonly file: string | null,
@@ -107,18 +111,17 @@ export class SandboxStore {
     const name = `${system}.${object}`;
     this.data.objects[name] ??= {};
     const table = this.data.objects[name];
-    if (!this.paths) return table;
     let proxy = this.proxies.get(name);
     if (!proxy) {
       proxy = new Proxy(table, {
         set: (target, key, value) => {
           target[key as string] = value as StoredRecord;
-          if (typeof key === 'string') this.mark(name, key);
+          if (typeof key === 'string') this.changed(name, key);
           return true;
         },
         deleteProperty: (target, key) => {
           delete target[key as string];
-          if (typeof key === 'string') this.mark(name, key);
+          if (typeof key === 'string') this.changed(name, key);
           return true;
         },
       });
@@ -129,7 +132,15 @@ export class SandboxStore {
 
   /** Marks a record changed in place (`record.fields.x = …`) so the next `save()` journals it. */
   touch(system: SandboxSystem, object: string, id: string): void {
-    if (this.paths) this.mark(`${system}.${object}`, id);
+    this.changed(`${system}.${object}`, id);
+  }
+
+  /**
+   * Changes whenever a record of the object is written, removed or touched, or the store is
+   * cleared: an index derived from the records is current while its version is.
+   */
+  version(system: SandboxSystem, object: string): number {
+    return Math.max(this.lastWrite.get(`${system}.${object}`) ?? 0, this.clearedAt);
   }
 
   records(system: SandboxSystem, object: string): StoredRecord[] {
@@ -156,6 +167,7 @@ export class SandboxStore {
   clear(): void {
     this.data = emptyState();
     this.proxies.clear();
+    this.clearedAt = ++this.writeSeq;
     if (!this.paths) return;
     this.dirty = new Map();
     this.dirtyCounters = new Set();
@@ -236,6 +248,11 @@ export class SandboxStore {
     } finally {
       if (this.lockFile) await releaseStateLock(this.lockFile);
     }
+  }
+
+  private changed(table: string, id: string): void {
+    this.lastWrite.set(table, ++this.writeSeq);
+    if (this.paths) this.mark(table, id);
   }
 
   private mark(table: string, id: string): void {

@@ -87,15 +87,20 @@ export function planSql(input: PlanSqlInput): PlanSql {
   const ownLedger = `l.destination = ${literal(spec.destination)} AND l.object = ${literal(spec.object)} AND l.created_by = $1`;
 
   // What identifies a record in the destination: the key, or the key whatever its case.
-  const identity = input.ignoreKeyCase ? 'LOWER(h.__spoke_key)' : 'h.__spoke_key';
+  const identity = (alias: string) =>
+    input.ignoreKeyCase ? `LOWER(${alias}.__spoke_key)` : `${alias}.__spoke_key`;
 
+  // Duplicates come from a grouping over the keys alone (cheap next to window functions, which
+  // sort every row with its values); only the few duplicate keys are joined back.
   const planned = `WITH hashed AS (
     SELECT ${[...selected, `${keyText} AS __spoke_key`, `${hash} AS __spoke_hash`].join(', ')}
     FROM ${input.relation}
+  ), duplicates AS (
+    SELECT ${identity('h')} AS __spoke_id FROM hashed h
+    WHERE h.__spoke_key IS NOT NULL GROUP BY ${identity('h')} HAVING COUNT(*) > 1
   ), model AS (
-    SELECT h.*, COUNT(*) OVER (PARTITION BY ${identity}) AS __spoke_n,
-      ROW_NUMBER() OVER (PARTITION BY ${identity} ORDER BY h.__spoke_hash) AS __spoke_nth
-    FROM hashed h
+    SELECT h.*, CASE WHEN d.__spoke_id IS NULL THEN 1 ELSE 2 END AS __spoke_n
+    FROM hashed h LEFT JOIN duplicates d ON d.__spoke_id = ${identity('h')}
   ), planned AS (
     SELECT m.*, ${kind} AS __spoke_kind,
       s.row_hash AS __spoke_prev_hash, s.row_values AS __spoke_prev_values,
@@ -120,7 +125,8 @@ export function planSql(input: PlanSqlInput): PlanSql {
       ${count('uncertain')} AS uncertain_rows,
       ${count('unchanged')} AS unchanged_rows, ${count('failed_unchanged')} AS failed_unchanged_rows,
       ${count('null_key')} AS null_key_rows, ${count('duplicate_key')} AS duplicate_key_rows,
-      COALESCE(SUM(CASE WHEN __spoke_own = 1 AND __spoke_nth = 1 THEN 1 ELSE 0 END), 0) AS kept_rows,
+      COALESCE(SUM(CASE WHEN __spoke_own = 1 AND __spoke_n = 1 THEN 1 ELSE 0 END), 0)
+        + COUNT(DISTINCT CASE WHEN __spoke_own = 1 AND __spoke_n > 1 THEN __spoke_key END) AS kept_rows,
       (SELECT COUNT(*) FROM ${ledger} WHERE ${ownLedger}) AS synced_rows
     FROM planned`,
     changes: `${planned}

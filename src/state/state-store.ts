@@ -67,7 +67,8 @@ export interface StateStore {
    * entries advance the snapshot and the ledger; permanent failures are remembered with the row
    * hash that caused them; deletions remove the snapshot row; every answered record leaves the
    * in-flight list except those whose failure was transient (the destination may have applied
-   * them). Nothing is written for a batch whose transaction fails.
+   * them). Each record's rows change in one transaction, which may hold other batches too (and a
+   * batch of more than 10,000 records spans several); nothing of a failed transaction is written.
    */
   commitBatch(batch: CommittedBatch): Promise<void>;
 

@@ -1,9 +1,11 @@
 import type { SyncSpec } from '../config/types.js';
+import { chunk } from '../util/chunk.js';
 import { redact } from '../util/redact.js';
-import type { SqlSession } from '../warehouse/sql-session.js';
+import type { SqlRunner, SqlSession } from '../warehouse/sql-session.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { readAlertStates, readPendingDeliveries, writeAlerts, writeDelivery } from './alert-tables.js';
 import { batchWrites } from './batch-writes.js';
+import { GroupCommitter } from './group-committer.js';
 import { migrateState } from './migrate.js';
 import { planChangeSet } from './plan-change-set.js';
 import { type StateDialect, stateDialect } from './state-dialect.js';
@@ -43,6 +45,20 @@ export class WarehouseStateStore implements StateStore {
   private readonly dialect: StateDialect;
   private readonly table: (name: StateTable) => string;
   private readonly locks = new Set<SyncLock>();
+  /** In-flight marks and answered batches, many per transaction, in the order they came. */
+  private readonly committer = new GroupCommitter<StateWrite>(
+    (writes) =>
+      this.guard(groupAction(writes), () => this.session.transaction((tx) => this.writeGroup(tx, writes))),
+    (write) => write.batch.entries.length,
+    MAX_ENTRIES_PER_TRANSACTION,
+  );
+  /**
+   * Per run and sync, whether `failures` has rows of the sync: one without any deletes none. The
+   * sync's lock keeps other runs from adding some while this run holds it.
+   */
+  private readonly hasFailures = new Map<string, boolean>();
+  /** Snapshot rows written since the planner's statistics were last refreshed. */
+  private snapshotWrites = 0;
 
   constructor(
     private readonly warehouse: Warehouse,
@@ -175,6 +191,18 @@ export class WarehouseStateStore implements StateStore {
         ],
       ),
     );
+    await this.refreshStatistics();
+  }
+
+  /**
+   * PostgreSQL plans the next run's join against the snapshot from its statistics, which are
+   * stale after a large sync until autovacuum gets to them: refreshed once a sync wrote many rows.
+   */
+  private async refreshStatistics(): Promise<void> {
+    if (this.dialect.type !== 'postgres' || this.snapshotWrites < ANALYZE_AFTER_WRITES) return;
+    this.snapshotWrites = 0;
+    // Only speeds up planning: a refusal (a role that may not analyze) changes nothing else.
+    await this.session.query(`ANALYZE ${this.table('snapshot')}, ${this.table('id_ledger')}`).catch(() => {});
   }
 
   async planChanges(spec: SyncSpec, options: PlanOptions): Promise<ChangeSet> {
@@ -186,20 +214,64 @@ export class WarehouseStateStore implements StateStore {
   }
 
   async markInFlight(batch: InFlightBatch): Promise<void> {
-    if (batch.entries.length === 0) return;
-    const context = { runId: batch.runId, syncId: batch.syncId, now: new Date() };
-    await this.guard(`record what sync ${batch.syncId} is about to send`, () =>
-      this.session.transaction((tx) => writeInFlight(tx, this.dialect, this.table, context, batch.entries)),
+    await Promise.all(
+      chunk(batch.entries, MAX_ENTRIES_PER_TRANSACTION).map((entries) =>
+        this.committer.submit({ kind: 'in_flight', batch: { ...batch, entries } }),
+      ),
     );
   }
 
+  /**
+   * A large batch (a Bulk job) commits in parts: each record's rows still change together, and a
+   * part that fails leaves its records in flight, to be resent.
+   */
   async commitBatch(batch: CommittedBatch): Promise<void> {
-    if (batch.entries.length === 0) return;
-    const writes = batchWrites(batch, this.dialect.maxErrorChars);
-    const context = { ...batch, now: new Date() };
-    await this.guard(`record a batch of sync ${batch.syncId}`, () =>
-      this.session.transaction((tx) => writeBatch(tx, this.dialect, this.table, context, writes)),
+    await Promise.all(
+      chunk(batch.entries, MAX_ENTRIES_PER_TRANSACTION).map((entries) =>
+        this.committer.submit({ kind: 'outcomes', batch: { ...batch, entries } }),
+      ),
     );
+  }
+
+  /** One transaction's writes: neighbours of one kind and sync become one set of statements. */
+  private async writeGroup(tx: SqlRunner, writes: StateWrite[]): Promise<void> {
+    const now = new Date();
+    for (const run of sameTargetRuns(writes)) {
+      const first = run[0]!;
+      if (first.kind === 'in_flight') {
+        // A key marked twice keeps its last mark: one statement may not touch a row twice.
+        const marks = run.flatMap((write) => (write as InFlightWrite).batch.entries);
+        const entries = new Map(marks.map((entry) => [entry.key, entry]));
+        const context = { runId: first.batch.runId, syncId: first.batch.syncId, now };
+        await writeInFlight(tx, this.dialect, this.table, context, [...entries.values()]);
+        continue;
+      }
+      const batch: CommittedBatch = {
+        ...(first.batch as CommittedBatch),
+        entries: run.flatMap((write) => (write.batch as CommittedBatch).entries),
+      };
+      const rows = batchWrites(batch, this.dialect.maxErrorChars);
+      const known = `${batch.runId}\u0000${batch.syncId}`;
+      if (rows.failureDeletes.length > 0 && !(await this.syncHasFailures(tx, known, batch.syncId))) {
+        rows.failureDeletes = [];
+      }
+      if (rows.failureUpserts.length > 0) this.hasFailures.set(known, true);
+      this.snapshotWrites += rows.snapshotUpserts.length + rows.snapshotDeletes.length;
+      await writeBatch(tx, this.dialect, this.table, { ...batch, now }, rows);
+    }
+  }
+
+  private async syncHasFailures(tx: SqlRunner, cacheKey: string, syncId: string): Promise<boolean> {
+    let known = this.hasFailures.get(cacheKey);
+    if (known === undefined) {
+      const rows = await tx.query(
+        `SELECT 1 AS found FROM ${this.table('failures')} WHERE sync_id = $1 LIMIT 1`,
+        [syncId],
+      );
+      known = rows.length > 0;
+      this.hasFailures.set(cacheKey, known);
+    }
+    return known;
   }
 
   async close(): Promise<void> {
@@ -223,4 +295,39 @@ export class WarehouseStateStore implements StateStore {
       throw stateError(error, action, this.options.schema);
     }
   }
+}
+
+/** Snapshot rows written after which PostgreSQL's statistics of it are refreshed. */
+const ANALYZE_AFTER_WRITES = 10_000;
+
+/** Records per state transaction at most. */
+const MAX_ENTRIES_PER_TRANSACTION = 10_000;
+
+type InFlightWrite = { kind: 'in_flight'; batch: InFlightBatch };
+type StateWrite = InFlightWrite | { kind: 'outcomes'; batch: CommittedBatch };
+
+/** Consecutive writes of one kind for one sync (and run, destination object), in order. */
+function sameTargetRuns(writes: StateWrite[]): StateWrite[][] {
+  const target = (write: StateWrite) =>
+    write.kind === 'in_flight'
+      ? [write.kind, write.batch.runId, write.batch.syncId].join('\u0000')
+      : [write.kind, write.batch.runId, write.batch.syncId, write.batch.destination, write.batch.object].join(
+          '\u0000',
+        );
+  const runs: StateWrite[][] = [];
+  let last: string | null = null;
+  for (const write of writes) {
+    const key = target(write);
+    if (key === last) runs.at(-1)!.push(write);
+    else runs.push([write]);
+    last = key;
+  }
+  return runs;
+}
+
+function groupAction(writes: StateWrite[]): string {
+  const syncs = [...new Set(writes.map((write) => write.batch.syncId))].join(', ');
+  return writes.every((write) => write.kind === 'in_flight')
+    ? `record what sync ${syncs} is about to send`
+    : `record the answers of sync ${syncs}`;
 }

@@ -156,41 +156,90 @@ interface Writer {
   remove(remove: Remove): Promise<void>;
 }
 
-/** PostgreSQL and DuckDB: one text array per column, unnested side by side, and ON CONFLICT. */
+/**
+ * Where a statement reads its rows from: `u`, with one column per name, as text; `done` runs
+ * once the statement has read them.
+ */
+type RowSource = (
+  names: readonly string[],
+  rows: readonly (readonly (string | null)[])[],
+  paramOffset: number,
+) => Promise<{ from: string; params: SqlParam[]; done: () => Promise<void> }>;
+
+/** PostgreSQL: one text array parameter per column, unnested side by side. */
+function arraySource(dialect: StateDialect): RowSource {
+  return async (names, rows, paramOffset) => ({
+    from: `(SELECT ${names
+      .map((name, i) => `unnest(CAST($${paramOffset + i + 1} AS ${dialect.textArray})) AS ${name}`)
+      .join(', ')}) u`,
+    params: names.map((_, i) => rows.map((row) => row[i] ?? null)),
+    done: async () => {},
+  });
+}
+
+/**
+ * DuckDB: the rows are appended to a temporary staging table first (binding them as list
+ * parameters costs far more memory and time than the appender). One table per column list,
+ * named after all of it, emptied once its statement has read it; appended rows belong to the
+ * caller's transaction, so a failure's rollback empties it too.
+ */
+function stagingSource(tx: SqlRunner & Required<Pick<SqlRunner, 'append'>>): RowSource {
+  return async (names, rows) => {
+    const table = `spoke_stage__${names.join('__')}`;
+    await tx.query(
+      `CREATE TEMP TABLE IF NOT EXISTS ${table} (${names.map((name) => `${name} VARCHAR`).join(', ')})`,
+    );
+    await tx.append({ catalog: 'temp', schema: 'main', name: table }, rows);
+    return {
+      from: `${table} u`,
+      params: [],
+      done: async () => {
+        await tx.query(`DELETE FROM ${table}`);
+      },
+    };
+  };
+}
+
+/** PostgreSQL and DuckDB: rows from a RowSource, and ON CONFLICT. */
 function arrayWriter(tx: SqlRunner, dialect: StateDialect): Writer {
+  const source = tx.append
+    ? stagingSource(tx as SqlRunner & Required<Pick<SqlRunner, 'append'>>)
+    : arraySource(dialect);
   const typeName = (type: ColumnType) =>
     type === 'text' ? dialect.text : type === 'timestamp' ? dialect.timestamp : type.toUpperCase();
+  const asText = (rows: Value[][]) =>
+    rows.map((row) => row.map((value) => (value === null ? null : String(value))));
 
-  const insertSql = ({ table, fixed, columns, rows }: Insert) => {
+  const insertSql = async ({ table, fixed, columns, rows }: Insert) => {
     const fixedNames = Object.keys(fixed);
     const fixedValues = Object.values(fixed).map(({ type }, i) => `CAST($${i + 1} AS ${typeName(type)})`);
-    const unnested = columns.map(
-      ([name], i) => `unnest(CAST($${fixedNames.length + i + 1} AS ${dialect.textArray})) AS ${name}`,
-    );
     const selected = columns.map(([name, type]) =>
       type === 'text' ? `u.${name}` : `CAST(u.${name} AS ${typeName(type)})`,
     );
-    const params: SqlParam[] = [
-      ...Object.values(fixed).map(({ value }) => value),
-      ...columns.map((_, i) => rows.map((row) => (row[i] === null ? null : String(row[i])))),
-    ];
+    const { from, params, done } = await source(
+      columns.map(([name]) => name),
+      asText(rows),
+      fixedNames.length,
+    );
     const names = [...fixedNames, ...columns.map(([name]) => name)];
     return {
-      sql: `INSERT INTO ${table} (${names.join(', ')}) SELECT ${[...fixedValues, ...selected].join(', ')} FROM (SELECT ${unnested.join(', ')}) u`,
-      params,
+      sql: `INSERT INTO ${table} (${names.join(', ')}) SELECT ${[...fixedValues, ...selected].join(', ')} FROM ${from}`,
+      params: [...Object.values(fixed).map(({ value }) => value), ...params],
       names,
+      done,
     };
   };
 
   return {
     async insert(insert) {
       if (insert.rows.length === 0) return;
-      const { sql, params } = insertSql(insert);
+      const { sql, params, done } = await insertSql(insert);
       await tx.query(sql, params);
+      await done();
     },
     async upsert({ identity, fixed, keepOverNull, ...rest }) {
       if (rest.rows.length === 0) return;
-      const { sql, params, names } = insertSql({ ...rest, fixed: { ...identity, ...fixed } });
+      const { sql, params, names, done } = await insertSql({ ...rest, fixed: { ...identity, ...fixed } });
       const conflict = [...Object.keys(identity), 'record_key'];
       const set = names
         .filter((name) => !conflict.includes(name))
@@ -200,15 +249,22 @@ function arrayWriter(tx: SqlRunner, dialect: StateDialect): Writer {
             : `${name} = excluded.${name}`,
         );
       await tx.query(`${sql} ON CONFLICT (${conflict.join(', ')}) DO UPDATE SET ${set.join(', ')}`, params);
+      await done();
     },
     async remove({ table, identity, keys }) {
       if (keys.length === 0) return;
       const names = Object.keys(identity);
       const where = names.map((name, i) => `${name} = CAST($${i + 1} AS ${dialect.text})`);
-      await tx.query(
-        `DELETE FROM ${table} WHERE ${where.join(' AND ')} AND record_key IN (SELECT unnest(CAST($${names.length + 1} AS ${dialect.textArray})))`,
-        [...Object.values(identity).map(({ value }) => value), keys],
+      const { from, params, done } = await source(
+        ['record_key'],
+        keys.map((key) => [key]),
+        names.length,
       );
+      await tx.query(
+        `DELETE FROM ${table} WHERE ${where.join(' AND ')} AND record_key IN (SELECT u.record_key FROM ${from})`,
+        [...Object.values(identity).map(({ value }) => value), ...params],
+      );
+      await done();
     },
   };
 }

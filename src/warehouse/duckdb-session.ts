@@ -20,6 +20,9 @@ import type { Relation, Row } from './warehouse.js';
 export class DuckdbSqlSession implements SqlSession {
   readonly dialect = 'duckdb' as const;
   private writes: Promise<unknown> = Promise.resolve();
+  /** The connection every transaction runs on, one after another: opened once, temp tables kept. */
+  private writer: Promise<DuckDBConnection> | null = null;
+  private closed = false;
 
   constructor(
     private readonly instance: DuckDBInstance,
@@ -59,24 +62,48 @@ export class DuckdbSqlSession implements SqlSession {
   }
 
   transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('The DuckDB session is closed.'));
     const run = this.writes.then(async () => {
-      const connection = await this.connect();
+      this.writer ??= this.connect();
+      const connection = await this.writer.catch((error: unknown) => {
+        this.writer = null;
+        throw error;
+      });
       try {
         await connection.run('BEGIN TRANSACTION');
-        try {
-          const result = await work({ query: (sql, params = []) => runQuery(connection, sql, params) });
-          await connection.run('COMMIT');
-          return result;
-        } catch (error) {
-          await connection.run('ROLLBACK').catch(() => {});
-          throw error;
-        }
-      } finally {
-        connection.closeSync();
+      } catch (error) {
+        this.dropWriter(connection);
+        throw error;
+      }
+      try {
+        const result = await work({
+          query: (sql, params = []) => runQuery(connection, sql, params),
+          append: (table, rows) => appendRows(connection, table, rows),
+        });
+        await connection.run('COMMIT');
+        return result;
+      } catch (error) {
+        // A connection that cannot roll back is not reused: the next transaction opens a fresh one.
+        await connection.run('ROLLBACK').catch(() => this.dropWriter(connection));
+        throw error;
       }
     });
     this.writes = run.catch(() => {});
     return run;
+  }
+
+  /** Closes the write connection once every queued transaction is done; later ones fail. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.writes;
+    const writer = this.writer;
+    this.writer = null;
+    if (writer) (await writer.catch(() => null))?.closeSync();
+  }
+
+  private dropWriter(connection: DuckDBConnection): void {
+    this.writer = null;
+    connection.closeSync();
   }
 
   async dedicated(): Promise<DedicatedConnection> {
@@ -124,6 +151,27 @@ function toRow(columns: readonly Column[], values: readonly DuckDBValue[]): Row 
     row[column.name] = normalizeDuckdbValue(values[i] ?? null, column.type);
   });
   return row;
+}
+
+/** Rows of text (or null) into a table whose columns are all VARCHAR, through DuckDB's appender. */
+async function appendRows(
+  connection: DuckDBConnection,
+  table: { catalog?: string; schema?: string; name: string },
+  rows: readonly (readonly (string | null)[])[],
+): Promise<void> {
+  const appender = await connection.createAppender(table.name, table.schema ?? null, table.catalog ?? null);
+  try {
+    for (const row of rows) {
+      for (const value of row) {
+        if (value === null) appender.appendNull();
+        else appender.appendVarchar(value);
+      }
+      appender.endRow();
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
 }
 
 function toDuckdbValue(param: SqlParam): DuckDBValue {

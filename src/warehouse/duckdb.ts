@@ -16,13 +16,15 @@ const COLUMN_HINT = ' Check the mapped columns against the model, and run dbt if
 export class DuckdbWarehouse implements Warehouse {
   readonly type = 'duckdb' as const;
   readonly sql: SqlSession;
+  private readonly session: DuckdbSqlSession;
   private closed = false;
 
   private constructor(
     private readonly config: DuckdbConnection,
     private readonly instance: DuckDBInstance,
   ) {
-    this.sql = new DuckdbSqlSession(instance, (relation) => this.sqlName(relation));
+    this.session = new DuckdbSqlSession(instance, (relation) => this.sqlName(relation));
+    this.sql = this.session;
   }
 
   static async open(
@@ -97,6 +99,7 @@ export class DuckdbWarehouse implements Warehouse {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.session.close();
     this.instance.closeSync();
   }
 

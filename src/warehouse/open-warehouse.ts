@@ -1,5 +1,3 @@
-import { DuckdbWarehouse } from './duckdb.js';
-import { PostgresWarehouse } from './postgres.js';
 import type { Warehouse, WarehouseConnection } from './warehouse.js';
 
 export interface OpenOptions {
@@ -10,12 +8,16 @@ export interface OpenOptions {
   readOnly?: boolean;
 }
 
-/** Connects to the warehouse dbt built into; throws SPOKE_WAREHOUSE when it cannot. */
+/**
+ * Connects to the warehouse dbt built into; throws SPOKE_WAREHOUSE when it cannot. Only the
+ * driver the target uses is loaded.
+ */
 export async function openWarehouse(
   connection: WarehouseConnection,
   options: OpenOptions = {},
 ): Promise<Warehouse> {
-  return connection.type === 'duckdb'
-    ? DuckdbWarehouse.open(connection, options)
-    : PostgresWarehouse.open(connection, options);
+  if (connection.type === 'duckdb') {
+    return (await import('./duckdb.js')).DuckdbWarehouse.open(connection, options);
+  }
+  return (await import('./postgres.js')).PostgresWarehouse.open(connection, options);
 }

@@ -9,6 +9,14 @@ export type SqlParam = string | number | boolean | null | readonly (string | nul
 export interface SqlRunner {
   /** Runs one statement with `$1`-style parameters; rows come normalised as readRows gives them. */
   query(sql: string, params?: readonly SqlParam[]): Promise<Row[]>;
+  /**
+   * DuckDB only: appends rows of text (or null) to a table whose columns are all VARCHAR, much
+   * faster than rows bound as list parameters.
+   */
+  append?(
+    table: { catalog?: string; schema?: string; name: string },
+    rows: readonly (readonly (string | null)[])[],
+  ): Promise<void>;
 }
 
 /** A connection held until closed, for state that lives as long as a session (advisory locks). */

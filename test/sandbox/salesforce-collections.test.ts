@@ -94,6 +94,41 @@ describe('Salesforce sandbox sObject Collections', () => {
     expect(store.records('salesforce', 'Account')).toHaveLength(0);
   });
 
+  it('matches external ids across requests after a rollback, a changed id and records removed from the store', async () => {
+    const [one, two] = await upsertAccounts([
+      { Wistia_Account_Id__c: 'acc_1', Name: 'One' },
+      { Wistia_Account_Id__c: 'acc_2', Name: 'Two' },
+    ]);
+    // A rolled-back request leaves no trace of the id it would have created.
+    await upsertAccounts(
+      [
+        { Wistia_Account_Id__c: 'acc_3', Name: 'Three' },
+        { Wistia_Account_Id__c: 'acc_4', Name: 'Four', Plan__c: 'legacy_enterprise' },
+      ],
+      true,
+    );
+    // The first record's external id changes: only the new one (in any case) finds it.
+    await conn.sobject('Account').update([{ Id: one?.id, Wistia_Account_Id__c: 'acc_1b' }] as never);
+    // The second record is removed behind the API's back, as `spoke sandbox --reset` would.
+    delete store.table('salesforce', 'Account')[two?.id as string];
+
+    const results = await upsertAccounts([
+      { Wistia_Account_Id__c: 'ACC_1B', Name: 'One renamed' },
+      { Wistia_Account_Id__c: 'acc_1', Name: 'One again' },
+      { Wistia_Account_Id__c: 'acc_2', Name: 'Two again' },
+      { Wistia_Account_Id__c: 'acc_3', Name: 'Three' },
+    ]);
+    expect(results.map((r) => [r.success, r.created])).toEqual([
+      [true, false],
+      [true, true],
+      [true, true],
+      [true, true],
+    ]);
+    expect(results[0]?.id).toBe(one?.id);
+    const keys = store.records('salesforce', 'Account').map((r) => r.fields.Wistia_Account_Id__c);
+    expect(keys.sort()).toEqual(['acc_1', 'acc_1b', 'acc_2', 'acc_3']);
+  });
+
   it('reports each validation failure with Salesforce codes and wording', async () => {
     await upsertAccounts([{ Wistia_Account_Id__c: 'acc_dup', Name: 'Dup' }]);
     const accounts = await upsertAccounts([

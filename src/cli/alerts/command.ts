@@ -1,14 +1,10 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { testMessage } from '../../alerts/message.js';
-import { sendAlert } from '../../alerts/send.js';
-import { loadProject } from '../../engine/load-project.js';
+import type { loadProject } from '../../engine/load-project.js';
 import { ConfigError } from '../../errors.js';
-import { openStateStore } from '../../state/open-state-store.js';
 import type { AlertStateRow, PendingDelivery } from '../../state/state-store.js';
 import { redact } from '../../util/redact.js';
 import { closestMatches, formatList } from '../../util/suggest.js';
-import { openWarehouse } from '../../warehouse/open-warehouse.js';
 import { commonOptions, withCommonOptions } from '../common-options.js';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes.js';
 import { formatTable } from '../views/table.js';
@@ -24,7 +20,7 @@ export function registerAlerts(program: Command, setExitCode: (code: number) => 
       .description("each sync's health, since when, the last alert sent and pending deliveries"),
   ).action(async (raw: Record<string, unknown>) => {
     const common = commonOptions(raw);
-    const project = await loadProject(common);
+    const project = await (await import('../../engine/load-project.js')).loadProject(common);
     const { states, pending } = await readAlertState(project);
     const byId = new Map(states.map((state) => [state.syncId, state]));
     const syncs = project.specs.map((spec) => {
@@ -90,6 +86,11 @@ export function registerAlerts(program: Command, setExitCode: (code: number) => 
       .option('--channel <name>', 'only this channel'),
   ).action(async (raw: Record<string, unknown>) => {
     const common = commonOptions(raw);
+    const [{ loadProject }, { testMessage }, { sendAlert }] = await Promise.all([
+      import('../../engine/load-project.js'),
+      import('../../alerts/message.js'),
+      import('../../alerts/send.js'),
+    ]);
     const project = await loadProject(common);
     const channels = project.config.alerts?.channels ?? [];
     if (channels.length === 0)
@@ -128,6 +129,10 @@ export function registerAlerts(program: Command, setExitCode: (code: number) => 
 async function readAlertState(
   project: Awaited<ReturnType<typeof loadProject>>,
 ): Promise<{ states: AlertStateRow[]; pending: PendingDelivery[] }> {
+  const [{ openWarehouse }, { openStateStore }] = await Promise.all([
+    import('../../warehouse/open-warehouse.js'),
+    import('../../state/open-state-store.js'),
+  ]);
   const warehouse = await openWarehouse(project.connection);
   try {
     const state = await openStateStore(warehouse, { schema: project.config.state.schema });

@@ -1,14 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { assertSameInvocation } from '../../dbt/artifacts.js';
 import { dbtCommand, isCompileOnly, succeededModels } from '../../dbt/run-selection.js';
-import { runDbt } from '../../dbt/runner.js';
-import { loadProject } from '../../engine/load-project.js';
 import { SpokeError } from '../../errors.js';
 import { parseDuration, seconds } from '../durations.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
-import { runAndReport } from '../views/run-view.js';
 import { dbtCommandHelp, parseDbtArgs } from './args.js';
 
 export function registerDbt(program: Command, setExitCode: (code: number) => void): void {
@@ -25,6 +21,12 @@ export function registerDbt(program: Command, setExitCode: (code: number) => voi
         setExitCode(EXIT_OK);
         return;
       }
+      const [{ assertSameInvocation }, { runDbt }, { loadProject }, { runAndReport }] = await Promise.all([
+        import('../../dbt/artifacts.js'),
+        import('../../dbt/runner.js'),
+        import('../../engine/load-project.js'),
+        import('../views/run-view.js'),
+      ]);
       const projectDir = parsed.projectDir ?? process.cwd();
       const location = {
         projectDir,

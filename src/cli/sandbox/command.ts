@@ -4,14 +4,7 @@ import type { Command } from 'commander';
 import { resolveTarget } from '../../dbt/profiles.js';
 import { sandboxSchemaDir, sandboxStateFile } from '../../engine/connect-destinations.js';
 import { SpokeError } from '../../errors.js';
-import {
-  type FaultPlan,
-  HUBSPOT_SANDBOX_TOKEN,
-  parseFaultPlanJson,
-  SALESFORCE_SANDBOX_CREDENTIALS,
-  SandboxStore,
-  startSandbox,
-} from '../../sandbox/index.js';
+import type { FaultPlan } from '../../sandbox/index.js';
 import type { SandboxSystem } from '../../sandbox/store.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { formatTable } from '../views/table.js';
@@ -42,6 +35,9 @@ export function registerSandbox(program: Command, setExitCode: (code: number) =>
         reset: boolean;
         faults?: string;
       }) => {
+        const { HUBSPOT_SANDBOX_TOKEN, SALESFORCE_SANDBOX_CREDENTIALS, startSandbox } = await import(
+          '../../sandbox/index.js'
+        );
         const projectDir = resolve(raw.projectDir);
         const target = await sandboxTarget(projectDir, raw);
         const stateFile = sandboxStateFile(projectDir, target);
@@ -100,6 +96,7 @@ export function registerSandbox(program: Command, setExitCode: (code: number) =>
         }
         const projectDir = resolve(raw.projectDir);
         const target = await sandboxTarget(projectDir, raw);
+        const { SandboxStore } = await import('../../sandbox/store.js');
         const store = await SandboxStore.open(sandboxStateFile(projectDir, target), { readOnly: true });
         const records = store.records(system as SandboxSystem, object).filter((record) => !record.archived);
         if (raw.json) {
@@ -156,6 +153,7 @@ async function readFaultPlan(file: string): Promise<FaultPlan> {
       `Cannot read the fault plan ${file} (${(error as NodeJS.ErrnoException).code}). Pass an existing JSON file to --faults.`,
     );
   }
+  const { parseFaultPlanJson } = await import('../../sandbox/index.js');
   return parseFaultPlanJson(text, file);
 }
 

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
-import { startServer } from '../../server/serve.js';
 import { commonOptions, withCommonOptions } from '../common-options.js';
 
 const LOOPBACK = '127.0.0.1';
@@ -43,6 +42,7 @@ export function registerServe(program: Command, setExitCode: (code: number) => v
     ) as {
       version: string;
     };
+    const { startServer } = await import('../../server/serve.js');
     const server = await startServer({
       project: common,
       host,

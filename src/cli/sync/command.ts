@@ -1,12 +1,9 @@
 import type { Command } from 'commander';
 import type { Manifest, RunResults } from '../../dbt/artifacts.js';
 import { isCompileOnly, succeededModels } from '../../dbt/run-selection.js';
-import { loadProject } from '../../engine/load-project.js';
 import { ConfigError } from '../../errors.js';
 import { commonOptions, withCommonOptions } from '../common-options.js';
 import { parseDuration, seconds } from '../durations.js';
-import { runAndReport } from '../views/run-view.js';
-import { syncFromQueue } from './from-queue.js';
 
 export function registerSync(program: Command, setExitCode: (code: number) => void): void {
   withCommonOptions(
@@ -59,6 +56,7 @@ export function registerSync(program: Command, setExitCode: (code: number) => vo
           '--from-queue syncs what dbt queued; it cannot be combined with --select or --dry-run.',
         );
       }
+      const { syncFromQueue } = await import('./from-queue.js');
       setExitCode(
         await syncFromQueue(common, {
           fullRefresh: Boolean(raw.fullRefresh),
@@ -69,6 +67,10 @@ export function registerSync(program: Command, setExitCode: (code: number) => vo
       );
       return;
     }
+    const [{ loadProject }, { runAndReport }] = await Promise.all([
+      import('../../engine/load-project.js'),
+      import('../views/run-view.js'),
+    ]);
     const project = await loadProject(common);
     let builtModels: { synced: Set<string>; excluded: Map<string, string> } | undefined;
     // After `dbt compile` or `dbt docs generate` the run results say nothing about builds.

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { loadProject } from '../../engine/load-project.js';
-import { checkSavedSchemas } from '../../engine/offline-check.js';
 import { ConfigError, formatDiagnostic } from '../../errors.js';
 import { stages } from '../../graph/stages.js';
 import { commonOptions, withCommonOptions } from '../common-options.js';
@@ -18,6 +16,10 @@ export function registerValidate(program: Command, setExitCode: (code: number) =
       ),
   ).action(async (raw: Record<string, unknown>) => {
     const common = commonOptions(raw);
+    const [{ loadProject }, { checkSavedSchemas }] = await Promise.all([
+      import('../../engine/load-project.js'),
+      import('../../engine/offline-check.js'),
+    ]);
     const project = await loadProject(common);
     const order = stages(project.graph).map((stage) => stage.map((spec) => spec.id));
     const offline = await checkSavedSchemas(project);

@@ -5,17 +5,22 @@ import { DmlContext } from './dml.js';
 import { notFound } from './errors.js';
 import type { ObjectRegistry } from './objects.js';
 import type { SalesforceObject } from './types.js';
+import { ValueIndexes } from './value-indexes.js';
 
 /** What every route of one sandbox server shares. */
 export class SalesforceContext {
+  private readonly indexes: ValueIndexes;
+
   constructor(
     readonly store: SandboxStore,
     readonly registry: ObjectRegistry,
     readonly tokens: TokenIssuer,
-  ) {}
+  ) {
+    this.indexes = new ValueIndexes(store);
+  }
 
   dml(undoable = true): DmlContext {
-    return new DmlContext(this.store, this.registry, this.tokens.userId(), undoable);
+    return new DmlContext(this.store, this.registry, this.tokens.userId(), this.indexes, undoable);
   }
 
   /** The sObject named in a URL; unknown ones answer 404 NOT_FOUND like Salesforce. */

@@ -5,24 +5,20 @@ import { newId, normaliseId } from './ids.js';
 import type { ObjectRegistry } from './objects.js';
 import type { SalesforceField, SalesforceObject } from './types.js';
 import { checkRecord, type RecordLookup, resolveBody } from './validate.js';
+import { indexKey, type ValueIndexes } from './value-indexes.js';
 
 export type SaveResult =
   | { success: true; id: string; created: boolean }
   | { success: false; errors: RecordError[] };
 
-function indexKey(value: unknown): string {
-  return typeof value === 'string' ? value.toLowerCase() : String(value);
-}
-
 /**
  * One request's writes to the store: creates, updates, upserts and deletes of single records
- * with Salesforce's validation, an undo journal for `allOrNone`, and value indexes built on
- * demand so that external-id lookups stay cheap across a 200-record batch. Shared by the REST
+ * with Salesforce's validation, an undo journal for `allOrNone`, and external-id lookups through
+ * the server's value indexes, which every write here keeps current. Shared by the REST
  * routes (and meant for Bulk API ingest later).
  */
 export class DmlContext implements RecordLookup {
   private readonly journal: Array<{ object: string; id: string; before: StoredRecord | undefined }> = [];
-  private readonly indexes = new Map<string, Map<string, string[]>>();
   private readonly now = formatDateTime(new Date());
 
   /** `undoable: false` keeps no journal (Bulk jobs never roll back, and may write 100,000 rows). */
@@ -30,6 +26,7 @@ export class DmlContext implements RecordLookup {
     readonly store: SandboxStore,
     readonly registry: ObjectRegistry,
     readonly userId: string,
+    private readonly indexes: ValueIndexes,
     private readonly undoable = true,
   ) {}
 
@@ -49,26 +46,10 @@ export class DmlContext implements RecordLookup {
     return this.get(object, id) !== undefined;
   }
 
-  private index(object: SalesforceObject, field: SalesforceField): Map<string, string[]> {
-    const key = `${object.name}.${field.name}`;
-    let index = this.indexes.get(key);
-    if (!index) {
-      index = new Map();
-      for (const record of Object.values(this.table(object))) {
-        const value = record.fields[field.name];
-        if (value === null || value === undefined) continue;
-        const k = indexKey(value);
-        index.set(k, [...(index.get(k) ?? []), record.id]);
-      }
-      this.indexes.set(key, index);
-    }
-    return index;
-  }
-
   /** Ids of records whose field equals value (text compared case-insensitively, as Salesforce does). */
   findBy(object: SalesforceObject, field: SalesforceField, value: unknown): string[] {
     if (field.type === 'id') return this.exists(object, String(value)) ? [normaliseId(String(value))] : [];
-    return this.index(object, field).get(indexKey(value)) ?? [];
+    return [...(this.indexes.ids(object.name, field.name).get(indexKey(value)) ?? [])];
   }
 
   private write(object: SalesforceObject, id: string, after: StoredRecord | undefined): void {
@@ -76,23 +57,10 @@ export class DmlContext implements RecordLookup {
     const before = table[id];
     if (this.undoable)
       this.journal.push({ object: object.name, id, before: before && structuredClone(before) });
-    for (const [key, index] of this.indexes) {
-      const [objectName, fieldName] = key.split('.') as [string, string];
-      if (objectName !== object.name) continue;
-      const old = before?.fields[fieldName];
-      if (old !== null && old !== undefined) {
-        const k = indexKey(old);
-        index.set(
-          k,
-          (index.get(k) ?? []).filter((x) => x !== id),
-        );
-      }
-      const next = after?.fields[fieldName];
-      if (next !== null && next !== undefined)
-        index.set(indexKey(next), [...(index.get(indexKey(next)) ?? []), id]);
-    }
+    const version = this.store.version('salesforce', object.name);
     if (after) table[id] = after;
     else delete table[id];
+    this.indexes.written(object.name, id, before, after, version);
   }
 
   /** Undoes every write of this context, newest first. */
@@ -103,7 +71,6 @@ export class DmlContext implements RecordLookup {
       else delete table[entry.id];
     }
     this.journal.length = 0;
-    this.indexes.clear();
   }
 
   private derived(object: SalesforceObject, fields: Record<string, unknown>): void {
