@@ -9,6 +9,7 @@ import { EXIT_USAGE, exitCodeFor } from './exit-codes.js';
 import { registerInit } from './init/command.js';
 import { registerRuns } from './runs/command.js';
 import { registerSandbox } from './sandbox/command.js';
+import { registerServe } from './serve/command.js';
 import { registerSync } from './sync/command.js';
 import { registerValidate } from './validate/command.js';
 import { errorJson, errorText } from './views/error-view.js';
@@ -42,6 +43,7 @@ registerValidate(program, setExitCode);
 registerSandbox(program, setExitCode);
 registerAlerts(program, setExitCode);
 registerRuns(program, setExitCode);
+registerServe(program, setExitCode);
 
 // The one place errors become output and exit codes.
 try {

@@ -40,6 +40,8 @@ export interface RunSyncsOptions {
   allowDeletes?: boolean;
   /** How long to wait for another run holding the selected syncs to finish (0: yield at once). */
   lockWaitMs?: number;
+  /** Ends that wait early, as if it had run out (a server shutting down yields what it waits for). */
+  lockWaitSignal?: AbortSignal;
   /** The run's overall time bound; afterwards it stops cleanly, recording what was confirmed. */
   timeoutMs?: number;
   reporters?: Reporter[];
@@ -137,6 +139,7 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
           runnable.map((spec) => spec.id),
           owner,
           options.lockWaitMs ?? 0,
+          options.lockWaitSignal,
         );
       }
       await preflight(runnable, async (spec) =>

@@ -98,7 +98,10 @@ async function refuseUnrecordedTables(tx: SqlRunner, schema: string): Promise<vo
     `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name <> 'schema_migrations'`,
     [schema],
   );
-  const known = rows.map((row) => String(row.table_name)).filter((name) => name in STATE_COLUMNS);
+  // dbt's enqueue macro creates sync_queue on its own, before dbt-spoke may have run at all.
+  const known = rows
+    .map((row) => String(row.table_name))
+    .filter((name) => name in STATE_COLUMNS && name !== 'sync_queue');
   if (known.length === 0) return;
   throw new SpokeError(
     'SPOKE_STATE',
@@ -139,4 +142,14 @@ export async function verifyStateTables(session: SqlSession, schema: string): Pr
       'migrations were applied. Nothing was sent. Restore the state schema from a backup, or drop schema ' +
       `"${schema}" to start over (the next run then resends every row once).`,
   );
+}
+
+/** Migrations this dbt-spoke knows that the state schema lacks (empty: current). */
+export async function pendingMigrations(session: SqlSession, schema: string): Promise<number[]> {
+  const table = stateTables(schema);
+  const rows = await session.query(`SELECT version FROM ${table('schema_migrations')}`);
+  const applied = new Set(rows.map((row) => Number(row.version)));
+  return migrationsFor(session.dialect)
+    .map((migration) => migration.version)
+    .filter((version) => !applied.has(version));
 }

@@ -17,8 +17,14 @@ export interface StateStore {
    * Takes the locks of every sync of a run at once, or none, so two runs never overlap on a sync
    * nor split a selection between them. With `waitMs` > 0 tries again as a whole until then;
    * afterwards throws SyncsLockedError (`SPOKE_SYNC_LOCKED`) naming the runs that hold them.
+   * `signal` ends the wait early the same way (a server shutting down).
    */
-  acquireLocks(syncIds: readonly string[], owner: LockOwner, waitMs: number): Promise<SyncLock>;
+  acquireLocks(
+    syncIds: readonly string[],
+    owner: LockOwner,
+    waitMs: number,
+    signal?: AbortSignal,
+  ): Promise<SyncLock>;
 
   startRun(run: RunRecord): Promise<void>;
   /**

@@ -62,6 +62,21 @@ export const STATE_COLUMNS = {
     'delivered_at',
     'last_error',
   ],
+  sync_queue: [
+    'id',
+    'invocation_id',
+    'unique_id',
+    'model',
+    'status',
+    'enqueued_at',
+    'claimed_at',
+    'claimed_by',
+    'finished_at',
+    'lease_expires_at',
+    'attempts',
+    'run_id',
+    'error',
+  ],
 } as const;
 
 export type StateTable = keyof typeof STATE_COLUMNS;

@@ -53,6 +53,7 @@ export async function acquireSyncLocks(
   syncIds: readonly string[],
   owner: LockOwner,
   waitMs: number,
+  signal?: AbortSignal,
 ): Promise<SyncLock> {
   const ids = [...new Set(syncIds)].sort();
   const locker: Locker =
@@ -71,9 +72,11 @@ export async function acquireSyncLocks(
       const result = await locker.attempt();
       if ('lock' in result) return result.lock;
       const remaining = deadline - Date.now();
-      if (remaining <= 0) throw lockedError(options, result.holders, waitMs);
+      if (remaining <= 0 || signal?.aborted) throw lockedError(options, result.holders, waitMs);
       // Jitter keeps two waiting runs from retrying in step.
-      await sleep(Math.min(options.pollMs * (0.5 + Math.random()), remaining));
+      await sleep(Math.min(options.pollMs * (0.5 + Math.random()), remaining), undefined, {
+        ...(signal ? { signal } : {}),
+      }).catch(() => {});
     }
   } catch (error) {
     await locker.abandon();

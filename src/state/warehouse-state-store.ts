@@ -62,7 +62,12 @@ export class WarehouseStateStore implements StateStore {
     await this.guard('create or migrate its tables', () => migrateState(this.session, this.options.schema));
   }
 
-  async acquireLocks(syncIds: readonly string[], owner: LockOwner, waitMs: number): Promise<SyncLock> {
+  async acquireLocks(
+    syncIds: readonly string[],
+    owner: LockOwner,
+    waitMs: number,
+    signal?: AbortSignal,
+  ): Promise<SyncLock> {
     const lock = await acquireSyncLocks(
       {
         session: this.session,
@@ -76,6 +81,7 @@ export class WarehouseStateStore implements StateStore {
       syncIds,
       owner,
       waitMs,
+      signal,
     );
     const tracked: SyncLock = {
       release: async () => {

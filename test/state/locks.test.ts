@@ -42,6 +42,20 @@ describe.each(FLAVOURS)('sync locks in %s', (flavour) => {
     }
   });
 
+  it('stops waiting for a held sync when the wait is called off, yielding as if the wait ran out', async () => {
+    const lock = await first.acquireLocks(['accounts'], run('r-1'), 0);
+    try {
+      const calledOff = new AbortController();
+      const started = Date.now();
+      const waiting = second.acquireLocks(['accounts'], run('r-2'), 600_000, calledOff.signal);
+      setTimeout(() => calledOff.abort(), 200);
+      await expect(waiting).rejects.toMatchObject({ code: 'SPOKE_SYNC_LOCKED' });
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await lock.release();
+    }
+  });
+
   it('lets other syncs run while one is locked', async () => {
     const lock = await first.acquireLocks(['accounts'], run('r-1'), 0);
     const other = await second.acquireLocks(['contacts'], run('r-2'), 0);

@@ -15,6 +15,7 @@ const TABLES = [
   'runs',
   'schema_migrations',
   'snapshot',
+  'sync_queue',
   'sync_runs',
 ];
 
@@ -45,6 +46,7 @@ describe.each(FLAVOURS)('state tables in %s', (flavour) => {
       expect.objectContaining({ version: 1, name: 'initial' }),
       expect.objectContaining({ version: 2, name: 'in_flight' }),
       expect.objectContaining({ version: 3, name: 'alerts' }),
+      expect.objectContaining({ version: 4, name: 'sync_queue' }),
     ]);
 
     await store.migrate();
@@ -161,6 +163,35 @@ describe.each(FLAVOURS)('state tables in %s', (flavour) => {
     });
   });
 
+  it('take over a queue table the dbt macro created before dbt-spoke ever ran, adding the worker lease columns', async () => {
+    const schema = 'spoke_macro_first';
+    await db.warehouse.sql.query(`CREATE SCHEMA "${schema}"`);
+    // The columns macros/create_sync_queue.sql creates.
+    await db.warehouse.sql.query(
+      `CREATE TABLE "${schema}"."sync_queue" (id VARCHAR(1024) NOT NULL PRIMARY KEY, invocation_id VARCHAR(64) NOT NULL,
+        unique_id VARCHAR(1024) NOT NULL, model VARCHAR(512) NOT NULL, relation_name VARCHAR(2048), spoke_config VARCHAR(65535) NOT NULL,
+        dbt_target VARCHAR(256), enqueued_at TIMESTAMP WITH TIME ZONE NOT NULL, status VARCHAR(32) NOT NULL,
+        claimed_at TIMESTAMP WITH TIME ZONE, claimed_by VARCHAR(256), finished_at TIMESTAMP WITH TIME ZONE)`,
+    );
+    await db.warehouse.sql.query(
+      `INSERT INTO "${schema}"."sync_queue" (id, invocation_id, unique_id, model, spoke_config, enqueued_at, status)
+       VALUES ('i1:model.p.m', 'i1', 'model.p.m', 'm', '{}', CAST('2024-05-01T12:00:00Z' AS TIMESTAMP WITH TIME ZONE), 'queued')`,
+    );
+    const store = await db.store({ schema });
+    await store.migrate();
+    const [entry] = await db.warehouse.sql.query(
+      `SELECT id, status, attempts, lease_expires_at, run_id, error FROM "${schema}"."sync_queue"`,
+    );
+    expect(entry).toEqual({
+      id: 'i1:model.p.m',
+      status: 'queued',
+      attempts: 0,
+      lease_expires_at: null,
+      run_id: null,
+      error: null,
+    });
+  });
+
   it('forget failures earlier versions remembered without the destination judging the record', async () => {
     const schema = 'spoke_legacy';
     const table = (name: string) => `"${schema}"."${name}"`;
@@ -220,6 +251,6 @@ describe.each([
     ]);
     await Promise.all(stores.map((store) => store.migrate()));
     const rows = await db.warehouse.sql.query(`SELECT version FROM "${schema}"."schema_migrations"`);
-    expect(rows.map((row) => row.version).sort()).toEqual([1, 2, 3]);
+    expect(rows.map((row) => row.version).sort()).toEqual([1, 2, 3, 4]);
   });
 });

@@ -2,9 +2,11 @@ import type { Command } from 'commander';
 import type { Manifest, RunResults } from '../../dbt/artifacts.js';
 import { isCompileOnly, succeededModels } from '../../dbt/run-selection.js';
 import { loadProject } from '../../engine/load-project.js';
+import { ConfigError } from '../../errors.js';
 import { commonOptions, withCommonOptions } from '../common-options.js';
 import { parseDuration, seconds } from '../durations.js';
 import { runAndReport } from '../views/run-view.js';
+import { syncFromQueue } from './from-queue.js';
 
 export function registerSync(program: Command, setExitCode: (code: number) => void): void {
   withCommonOptions(
@@ -40,12 +42,33 @@ export function registerSync(program: Command, setExitCode: (code: number) => vo
         '0',
       )
       .option(
+        '--from-queue',
+        'sync what the dbt macro spoke.enqueue(results) queued, one dbt invocation at a time, until the queue is empty',
+        false,
+      )
+      .option(
         '--timeout <duration>',
         'stop cleanly after this long, keeping what was confirmed (e.g. 90m, 2h)',
         '12h',
       ),
   ).action(async (raw: Record<string, unknown>) => {
     const common = commonOptions(raw);
+    if (raw.fromQueue) {
+      if (raw.select || raw.dryRun) {
+        throw new ConfigError(
+          '--from-queue syncs what dbt queued; it cannot be combined with --select or --dry-run.',
+        );
+      }
+      setExitCode(
+        await syncFromQueue(common, {
+          fullRefresh: Boolean(raw.fullRefresh),
+          retryFailed: Boolean(raw.retryFailed),
+          lockWaitMs: seconds(String(raw.wait), '--wait') * 1000,
+          timeoutMs: parseDuration(String(raw.timeout), '--timeout'),
+        }),
+      );
+      return;
+    }
     const project = await loadProject(common);
     let builtModels: { synced: Set<string>; excluded: Map<string, string> } | undefined;
     // After `dbt compile` or `dbt docs generate` the run results say nothing about builds.

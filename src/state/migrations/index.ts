@@ -4,14 +4,30 @@ import { initialPostgres } from './001-initial.postgres.js';
 import { initialRedshift } from './001-initial.redshift.js';
 import { inFlightMigration } from './002-in-flight.js';
 import { alertsMigration } from './003-alerts.js';
+import { syncQueueMigration } from './004-sync-queue.js';
 import type { Migration } from './migration.js';
 
 export type { Migration };
 
 const MIGRATIONS: Record<WarehouseType, Migration[]> = {
-  postgres: [initialPostgres, inFlightMigration('postgres'), alertsMigration('postgres')],
-  duckdb: [initialDuckdb, inFlightMigration('duckdb'), alertsMigration('duckdb')],
-  redshift: [initialRedshift, inFlightMigration('redshift'), alertsMigration('redshift')],
+  postgres: [
+    initialPostgres,
+    inFlightMigration('postgres'),
+    alertsMigration('postgres'),
+    syncQueueMigration('postgres'),
+  ],
+  duckdb: [
+    initialDuckdb,
+    inFlightMigration('duckdb'),
+    alertsMigration('duckdb'),
+    syncQueueMigration('duckdb'),
+  ],
+  redshift: [
+    initialRedshift,
+    inFlightMigration('redshift'),
+    alertsMigration('redshift'),
+    syncQueueMigration('redshift'),
+  ],
 };
 
 /** Every migration of a dialect, oldest first. */
