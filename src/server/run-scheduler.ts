@@ -129,7 +129,7 @@ export class RunScheduler {
         project,
         runId,
         command: request.command,
-        select: request.syncIds,
+        selection: { select: request.syncIds },
         fullRefresh: request.fullRefresh,
         retryFailed: request.retryFailed,
         lockWaitMs: this.options.lockWaitMs ?? DEFAULT_RUN_TIMEOUT_MS,

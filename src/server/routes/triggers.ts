@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { resolveSelection } from '../../engine/resolve-selection.js';
 import { ConfigError } from '../../errors.js';
-import { selectSyncs } from '../../graph/select-syncs.js';
 import { ApiError, AUTH_ERRORS, ErrorBody } from '../api-error.js';
 import type { ServerContext } from '../context.js';
 import { knownSync } from '../known-syncs.js';
@@ -94,7 +94,10 @@ export function triggerRoutes(context: ServerContext): FastifyPluginAsyncZod {
           const select = typeof body.select === 'string' ? [body.select] : body.select;
           try {
             steps = [
-              { ...options, syncIds: selectSyncs(project.graph, select).nodes.map((spec) => spec.id) },
+              {
+                ...options,
+                syncIds: (await resolveSelection(project, { select })).nodes.map((spec) => spec.id),
+              },
             ];
           } catch (error) {
             if (!(error instanceof ConfigError)) throw error;
