@@ -15,6 +15,7 @@ import { requireBearerToken } from './auth.js';
 import type { ServerContext } from './context.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { runRoutes } from './routes/runs.js';
 import { syncRoutes } from './routes/syncs.js';
 import { triggerRoutes } from './routes/triggers.js';
 
@@ -87,6 +88,7 @@ export async function buildApp(context: ServerContext, options: AppOptions): Pro
   await app.register(syncRoutes(context));
   await app.register(triggerRoutes(context));
   await app.register(metricsRoutes(context));
+  await app.register(runRoutes(context));
   return app;
 }
 
