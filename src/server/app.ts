@@ -18,6 +18,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { runRoutes } from './routes/runs.js';
 import { syncRoutes } from './routes/syncs.js';
 import { triggerRoutes } from './routes/triggers.js';
+import { webRoutes } from './routes/web.js';
 
 export interface AppOptions {
   /** The bearer token every route but the probes needs; null only with --no-auth on 127.0.0.1. */
@@ -89,6 +90,7 @@ export async function buildApp(context: ServerContext, options: AppOptions): Pro
   await app.register(triggerRoutes(context));
   await app.register(metricsRoutes(context));
   await app.register(runRoutes(context));
+  await app.register(webRoutes());
   return app;
 }
 
