@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../support/api-client.js';
+import { editSeed } from '../support/example-edits.js';
 import { type ServeProcess, startServe } from '../support/serve-process.js';
 import { copyExampleProject, repoRoot, runSpoke } from '../support/spoke-cli.js';
 
@@ -23,6 +24,13 @@ describe('the web page of spoke serve on the example project, in headless Chromi
     const build = await runSpoke(['dbt', 'build'], { cwd: project.dir });
     expect(build.exitCode, build.stderr).toBe(1);
     await runSpoke(['sync'], { cwd: project.dir });
+    // 8 of 60 accounts on a plan neither CRM takes: both account syncs fail (over 5%), the contact syncs after them are skipped.
+    const plans = (rows: Record<string, string>[]) =>
+      rows.map((row) => (row.account_id! <= 'acc_0008' ? { ...row, plan: 'legacy_enterprise' } : row));
+    await editSeed(project.dir, 'raw_accounts', plans);
+    await editSeed(project.dir, 'raw_subscriptions', plans);
+    const failing = await runSpoke(['dbt', 'build'], { cwd: project.dir });
+    expect(failing.exitCode, failing.stderr).toBe(1);
     serve = await startServe(project.dir, { SPOKE_API_TOKEN: TOKEN });
     const api = await apiClient(serve.url, TOKEN);
     syncIds = (await api.call<{ syncs: { id: string }[] }>('/v1/syncs')).body.syncs.map((sync) => sync.id);
@@ -63,7 +71,7 @@ describe('the web page of spoke serve on the example project, in headless Chromi
     await page.locator('#runs-chart canvas').waitFor();
     expect(await page.locator('#runs-chart .u-legend').textContent()).toContain('failed');
     const rows = page.locator('table.runs tbody tr');
-    expect(await rows.count()).toBe(2);
+    expect(await rows.count()).toBe(3);
     expect(await rows.last().locator('td').nth(6).textContent()).toBe('7');
 
     const nodes = page.locator('#sync-graph g.node');
@@ -71,6 +79,20 @@ describe('the web page of spoke serve on the example project, in headless Chromi
       (await nodes.evaluateAll((all) => all.map((node) => node.getAttribute('data-sync')))).sort(),
     ).toEqual([...syncIds].sort());
     expect(await page.locator('#sync-graph path.edge').count()).toBeGreaterThan(0);
+    const statuses = Object.fromEntries(
+      await nodes.evaluateAll((all) =>
+        all.map((node) => [node.getAttribute('data-sync'), node.getAttribute('data-status')]),
+      ),
+    );
+    expect(statuses).toEqual({
+      'crm_accounts:salesforce.Account': 'failed',
+      'crm_accounts:hubspot.companies': 'failed',
+      'crm_contacts:salesforce.Contact': 'skipped',
+      'crm_contacts:hubspot.contacts': 'skipped',
+    });
+    expect(await page.locator('#sync-graph g.node-failed').first().textContent()).toMatch(
+      /failed · \d+ failed/,
+    );
     await page.locator('#runs-chart select').selectOption('crm_contacts:salesforce.Contact');
     await page.screenshot({ path: join(SHOTS, 'web-runs-overview.png'), fullPage: true });
   });
