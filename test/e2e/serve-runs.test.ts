@@ -144,6 +144,9 @@ describe('the run history over HTTP on the example project', () => {
     const csv = await api.call(`/v1/runs/${runIds[2]}/records`, { accept: 'text/csv' });
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toContain('text/csv');
+    // Streamed as it is read, not buffered whole: no length known up front.
+    expect(csv.headers.get('transfer-encoding')).toBe('chunked');
+    expect(csv.headers.get('content-length')).toBeNull();
     const text = (record: Record) =>
       Object.fromEntries(Object.entries(record).map(([k, v]) => [k, v === null ? '' : String(v)]));
     expect(parse(csv.text, { columns: true })).toEqual(cliRecords.map(text));

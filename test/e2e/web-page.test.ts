@@ -63,7 +63,7 @@ describe('the web page of spoke serve on the example project, in headless Chromi
     await page.reload();
     await page.locator('table.runs tbody tr').first().waitFor();
     expect(await page.locator('#login').isHidden()).toBe(true);
-    expect(await page.evaluate(() => sessionStorage.getItem('spoke-api-token'))).toBe(TOKEN);
+    expect(await page.evaluate('sessionStorage.getItem("spoke-api-token")')).toBe(TOKEN);
   });
 
   it('charts the runs over time and draws the sync order with each sync’s last outcome', async () => {
