@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { finished } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -11,6 +11,7 @@ import {
   type RunHistory,
   type RunSummary,
 } from '../../state/history/run-history.js';
+import { redact } from '../../util/redact.js';
 import { ApiError, AUTH_ERRORS, ErrorBody } from '../api-error.js';
 import type { ServerContext } from '../context.js';
 import {
@@ -144,16 +145,24 @@ export function runRoutes(context: ServerContext): FastifyPluginAsyncZod {
             return { run_id: run.runId, records: page.items.map(recordView), next_cursor: page.nextCursor };
           }
           // Streamed inside this use of the warehouse: a DuckDB file stays open until the last row.
-          const body = Readable.from(
-            rows(history.recordPages(run.runId, { ...query, limit: EXPORT_PAGE })),
-          ).pipe(
-            stringify({ header: true, columns: RECORD_COLUMNS, cast: { boolean: (value) => String(value) } }),
-          );
+          // pipeline ends the query when the client goes away or a read fails (the answer is cut short).
+          const body = stringify({
+            header: true,
+            columns: RECORD_COLUMNS,
+            cast: { boolean: (value) => String(value) },
+          });
+          const streamed = pipeline(
+            Readable.from(rows(history.recordPages(run.runId, { ...query, limit: EXPORT_PAGE }))),
+            body,
+          ).catch((error: unknown) => {
+            request.log.warn({ err: { message: redact(String(error)) } }, 'record export ended early');
+          });
           reply
             .type('text/csv; charset=utf-8')
             .header('content-disposition', `attachment; filename="run-${run.runId}-records.csv"`);
           // A stream, not the JSON answer the schema types: fastify sends it as it is.
           void reply.send(body as unknown as undefined);
+          await streamed;
           await finished(body).catch(() => {});
           return reply;
         });
