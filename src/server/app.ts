@@ -15,7 +15,7 @@ import { requireBearerToken } from './auth.js';
 import type { ServerContext } from './context.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
-import { runRoutes } from './routes/runs.js';
+import { documentCsvRecords, runRoutes } from './routes/runs.js';
 import { syncRoutes } from './routes/syncs.js';
 import { triggerRoutes } from './routes/triggers.js';
 import { webRoutes } from './routes/web.js';
@@ -70,7 +70,7 @@ export async function buildApp(context: ServerContext, options: AppOptions): Pro
       security: options.token === null ? [] : [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
-    transformObject: (input) => textMetrics(jsonSchemaTransformObject(input)),
+    transformObject: (input) => documentCsvRecords(textMetrics(jsonSchemaTransformObject(input))),
   });
   if (options.token !== null) requireBearerToken(app, options.token);
 

@@ -147,6 +147,8 @@ describe('the run history over HTTP on the example project', () => {
     // Streamed as it is read, not buffered whole: no length known up front.
     expect(csv.headers.get('transfer-encoding')).toBe('chunked');
     expect(csv.headers.get('content-length')).toBeNull();
+    const documented = api.openapi.paths['/v1/runs/{id}/records']!.get!.responses['200']!.content!;
+    expect(Object.keys(documented).sort()).toEqual(['application/json', 'text/csv']);
     const text = (record: Record) =>
       Object.fromEntries(Object.entries(record).map(([k, v]) => [k, v === null ? '' : String(v)]));
     expect(parse(csv.text, { columns: true })).toEqual(cliRecords.map(text));

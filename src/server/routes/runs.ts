@@ -193,3 +193,23 @@ function badCursor(error: unknown): never {
     throw new ApiError(400, 'SPOKE_API_BAD_REQUEST', error.message, { field: 'query.cursor' });
   throw error;
 }
+
+/** The records route also answers `text/csv`; the document says so beside its JSON. */
+export function documentCsvRecords<T>(document: T): T {
+  const responses = (
+    document as { paths?: Record<string, { get?: { responses?: Record<string, { content?: object }> } }> }
+  ).paths?.['/v1/runs/{id}/records']?.get?.responses;
+  const ok = responses?.['200'];
+  if (ok) {
+    ok.content = {
+      ...ok.content,
+      'text/csv': {
+        schema: {
+          type: 'string',
+          description: `With \`Accept: text/csv\`: a header row (${RECORD_COLUMNS.join(',')}) and every row from the cursor on, streamed`,
+        },
+      },
+    };
+  }
+  return document;
+}
