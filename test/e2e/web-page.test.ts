@@ -51,6 +51,8 @@ describe('the web page of spoke serve on the example project, in headless Chromi
 
   it('asks for the token once, refuses a wrong one, and keeps the right one for the tab', async () => {
     await page.goto(serve.url);
+    await page.getByLabel('API token').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'web-token.png') });
     await page.getByLabel('API token').fill('not-the-token-at-all');
     await page.getByRole('button', { name: 'Open' }).click();
     await expect
