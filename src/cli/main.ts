@@ -5,10 +5,12 @@ import { SpokeError } from '../errors.js';
 import { redact } from '../util/redact.js';
 import { registerAlerts } from './alerts/command.js';
 import { registerDbt } from './dbt/command.js';
-import { EXIT_USAGE, exitCodeFor } from './exit-codes.js';
+import { EXIT_FAILED, EXIT_USAGE, exitCodeFor } from './exit-codes.js';
 import { registerInit } from './init/command.js';
+import { registerPlan } from './plan/command.js';
 import { registerRuns } from './runs/command.js';
 import { registerSandbox } from './sandbox/command.js';
+import { registerSchema } from './schema/command.js';
 import { registerServe } from './serve/command.js';
 import { registerSync } from './sync/command.js';
 import { registerValidate } from './validate/command.js';
@@ -39,8 +41,10 @@ const program = new Command()
 registerInit(program, setExitCode);
 registerDbt(program, setExitCode);
 registerSync(program, setExitCode);
+registerPlan(program, setExitCode);
 registerValidate(program, setExitCode);
 registerSandbox(program, setExitCode);
+registerSchema(program, setExitCode);
 registerAlerts(program, setExitCode);
 registerRuns(program, setExitCode);
 registerServe(program, setExitCode);
@@ -50,12 +54,15 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {
-    process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
+    process.exitCode =
+      error.exitCode === 0 ? 0 : process.argv.includes('--detailed-exitcode') ? EXIT_FAILED : EXIT_USAGE;
   } else {
     const json = process.argv.includes('--json');
     if (json) process.stdout.write(redact(`${JSON.stringify(errorJson(error), null, 2)}\n`));
     else process.stderr.write(redact(`${errorText(error)}\n`));
-    process.exitCode = exitCodeFor(error);
+    // `spoke plan --detailed-exitcode` keeps 2 for "changes present": every error is 1.
+    const detailed = process.argv.includes('--detailed-exitcode');
+    process.exitCode = detailed ? EXIT_FAILED : exitCodeFor(error);
     if (!(error instanceof SpokeError) && process.env.SPOKE_DEBUG) throw error;
   }
 }

@@ -125,6 +125,12 @@ export interface Destination {
   matchesIgnoringCase(object: string, match: string): boolean;
   describe(object: string): Promise<ObjectSchema>;
   /**
+   * The destination's own description of `object` (Salesforce describe, HubSpot properties),
+   * trimmed to the keys spoke and the sandbox read and sorted by field name, as saved in
+   * `spoke_schemas/<type>/<object>.json`.
+   */
+  describeForSaving(object: string): Promise<object>;
+  /**
    * Exactly one outcome per input record, in input order. Never throws for record- or
    * batch-level API errors: a batch-level error becomes a failed outcome for every record.
    */

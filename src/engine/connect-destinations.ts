@@ -85,8 +85,8 @@ export async function connectDestinations(
   };
 }
 
-/** `signal`: the run's end; waits (rate limits, polling) stop there. */
-function createDestination(config: DestinationConfig, signal: AbortSignal | undefined): Destination {
+/** `signal`: the run's end; waits (rate limits, polling) stop there. Calls nothing yet. */
+export function createDestination(config: DestinationConfig, signal: AbortSignal | undefined): Destination {
   return config.type === 'salesforce'
     ? createSalesforceDestination(config)
     : createHubspotDestination(config, signal ? { signal } : {});

@@ -89,3 +89,14 @@ function assertArtifactsMatchTarget(
       `Pass --target ${builtTarget ?? '<that target>'} to spoke, or run dbt for ${target} first.`,
   );
 }
+
+/** spoke.yml for the active target, without dbt's artifacts: for commands that read no models. */
+export async function loadProjectConfig(
+  options: ProjectOptions,
+): Promise<{ projectDir: string; target: string; config: SpokeConfig }> {
+  const projectDir = resolve(options.projectDir);
+  const env = options.env ?? process.env;
+  const warehouse = await resolveWarehouse({ ...options, projectDir, env });
+  const config = await loadSpokeConfig({ projectDir, target: warehouse.target, env });
+  return { projectDir, target: warehouse.target, config };
+}

@@ -148,3 +148,51 @@ function suggestField(schema: ObjectSchema, name: string, fitting: FieldSchema[]
   const more = names.length > FIELDS_LISTED ? ` and ${names.length - FIELDS_LISTED} more` : '';
   return `use one of ${schema.object}'s ${kind} fields (${listed}${more}), or create the field in the destination.`;
 }
+
+/** Destination types that hold numbers (Salesforce and HubSpot names). */
+const NUMBER_TYPES = new Set(['double', 'currency', 'percent', 'int', 'long', 'number']);
+/** Warehouse column types that hold text (DuckDB, PostgreSQL, Redshift spellings). */
+const TEXT_TYPE = /^\s*(varchar|text|string|char|character|nvarchar|bpchar|character varying)\b/i;
+
+/**
+ * Checks that need what dbt knows of the columns or that only hold for records created: a text
+ * column mapped to a number field (when schema.yml declares `data_type`), and a field required
+ * on create that no column fills.
+ */
+export function preflightMapping(
+  spec: SyncSpec,
+  schema: ObjectSchema,
+  columnType: (column: string) => string | null,
+): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const at = reporter(spec, diagnostics);
+  for (const { column, field } of spec.fields) {
+    const found = schema.fields.find((candidate) => candidate.name === field);
+    const type = columnType(column);
+    if (found && type && NUMBER_TYPES.has(found.type) && TEXT_TYPE.test(type)) {
+      at(
+        `fields.${column}`,
+        `column "${column}" is ${type} (text) but ${spec.object}.${field} is a ${found.type} field.`,
+        'cast the column to a number in the model, or map it to a text field.',
+      );
+    }
+  }
+  if (spec.mode !== 'update') {
+    const names = schema.fields.map((field) => field.name);
+    // A misspelled mapping is reported as such; the field it was meant for is not missing too.
+    const meant = (field: string) =>
+      names.includes(field) ? field : (closestMatches(field, names, 1)[0] ?? field);
+    const filled = new Set([spec.match, ...spec.fields.map((mapping) => meant(mapping.field))]);
+    const linked = new Set(spec.lookups.map((lookup) => lookup.relationship));
+    for (const field of schema.fields) {
+      if (!field.required || filled.has(field.name)) continue;
+      if (field.relationshipName && linked.has(field.relationshipName)) continue;
+      at(
+        'fields',
+        `${spec.object}.${field.name} is required to create a record, and no column maps to it.`,
+        `map a column to ${field.name} under fields, or use mode: update.`,
+      );
+    }
+  }
+  return diagnostics;
+}

@@ -18,6 +18,7 @@ import type { LoadedProject } from './load-project.js';
 import { preflightColumns, preflightDestination } from './preflight.js';
 import { hasSelection, resolveSelection, type SelectionArgs } from './resolve-selection.js';
 import { retryCheck } from './retry-check.js';
+import { savedSchemaReader } from './saved-schemas.js';
 import { needsDestination, type PlannedSync, planSync, rowsToSend, syncOne } from './sync-one.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './write-with-retry.js';
 
@@ -168,11 +169,14 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
       for (const [name, reason] of await checkDestinations(open, active, retry, deadline.signal)) {
         for (const spec of active) if (spec.destination === name) cannotRun.set(spec.id, reason);
       }
+      const savedSchemas = savedSchemaReader(project.projectDir);
       await preflight(
         active.filter((spec) => !cannotRun.has(spec.id)),
         (spec) => {
           const destination = open.destinations.get(spec.destination);
-          const describe = (object: string) =>
+          // A schema saved by `spoke schema pull` answers without a call; the rest is described live.
+          const describe = async (object: string) =>
+            (await savedSchemas.read(destination.type, object)) ??
             retryCheck(() => destination.describe(object), retry, deadline.signal);
           return preflightDestination(spec, { name: destination.name, describe });
         },

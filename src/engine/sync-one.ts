@@ -7,6 +7,7 @@ import {
   type SyncCounts,
   type SyncResult,
 } from '../observe/lifecycle.js';
+import { deleteGuard } from '../plan/delete-guard.js';
 import { type InvalidRecord, type PlannedWrite, planChanges } from '../plan/plan-changes.js';
 import type { ChangeSet, LoggedOperation, StateStore } from '../state/state-store.js';
 import { chunk } from '../util/chunk.js';
@@ -53,7 +54,7 @@ export interface PlannedSync {
  */
 export async function planSync(
   spec: SyncSpec,
-  state: StateStore,
+  state: Pick<StateStore, 'planChanges'>,
   destination: Pick<Destination, 'limits' | 'matchesIgnoringCase'>,
   options: { fullRefresh: boolean; retryFailed: boolean },
 ): Promise<PlannedSync> {
@@ -123,7 +124,7 @@ export async function syncOne(
     counts.stillFailing = changeSet.counts.failedUnchanged;
     stillFailingErrors = await changeSet.stillFailing();
 
-    const refusal = deleteGuard(spec, changeSet, context.allowDeletes);
+    const refusal = deleteGuard(spec, changeSet.counts, context.allowDeletes);
     if (refusal) return result('failed', refusal);
 
     if (context.dryRun) {
@@ -303,17 +304,5 @@ function send(
         }),
       }),
     context.signal,
-  );
-}
-
-/** mirror: refuses a run that would delete more than the allowed share of the sync's records. */
-function deleteGuard(spec: SyncSpec, changeSet: ChangeSet, allowDeletes: boolean): string | null {
-  const { gone, synced } = changeSet.counts;
-  const limit = spec.maxDeleteRatio ?? 0.2;
-  if (spec.mode !== 'mirror' || allowDeletes || gone === 0 || gone <= limit * synced) return null;
-  const share = ((gone / Math.max(synced, 1)) * 100).toFixed(1);
-  return (
-    `would delete ${gone} of the ${synced} records this sync manages (${share}%), above max_delete_ratio ` +
-    `${limit * 100}%; nothing was written. If the model is right, rerun with --allow-deletes.`
   );
 }

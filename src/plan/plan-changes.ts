@@ -17,6 +17,8 @@ export interface PlannedWrite {
   hash: string;
   /** Every mapped value of the row: what the destination holds once the write is confirmed. */
   values: Record<string, unknown>;
+  /** What the destination was last confirmed to hold (the snapshot's values), null when nothing. */
+  confirmed: Record<string, unknown> | null;
 }
 
 export interface ChangePlan {
@@ -70,6 +72,7 @@ export function planChanges(
       kind: change.kind,
       hash: change.hash,
       values,
+      confirmed: change.previous?.values ?? null,
       record: {
         key: change.key,
         values: fieldValues,

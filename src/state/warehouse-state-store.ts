@@ -1,23 +1,19 @@
 import type { SyncSpec } from '../config/types.js';
 import { redact } from '../util/redact.js';
 import type { SqlSession } from '../warehouse/sql-session.js';
-import type { Row, Warehouse } from '../warehouse/warehouse.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
 import { readAlertStates, readPendingDeliveries, writeAlerts, writeDelivery } from './alert-tables.js';
 import { batchWrites } from './batch-writes.js';
 import { migrateState } from './migrate.js';
-import { planSql } from './plan-sql.js';
+import { planChangeSet } from './plan-change-set.js';
 import { type StateDialect, stateDialect } from './state-dialect.js';
 import { stateError } from './state-error.js';
 import type {
   AlertStateRow,
   AlertWrites,
-  Change,
-  ChangeKind,
   ChangeSet,
   CommittedBatch,
-  Deletion,
   DeliveryResult,
-  FailureGroup,
   InFlightBatch,
   LockOwner,
   PendingDelivery,
@@ -182,56 +178,11 @@ export class WarehouseStateStore implements StateStore {
   }
 
   async planChanges(spec: SyncSpec, options: PlanOptions): Promise<ChangeSet> {
-    const columns = await this.warehouse.columns(spec.relation);
-    const sql = planSql({
+    return planChangeSet(
+      { warehouse: this.warehouse, dialect: this.dialect, table: this.table, guard: this.guard.bind(this) },
       spec,
-      relation: this.session.relationSql(spec.relation),
-      types: new Map(columns.map((c) => [c.name, c.type])),
-      dialect: this.dialect,
-      table: this.table,
-      fullRefresh: options.fullRefresh,
-      retryFailed: options.retryFailed,
-      ignoreKeyCase: options.ignoreKeyCase ?? false,
-    });
-    const params = [spec.id];
-    const action = `plan sync ${spec.id} over ${spec.model}`;
-    const [row = {}] = await this.guard(action, () => this.session.query(sql.counts, params));
-    const counts: ChangeSet['counts'] = {
-      total: count(row.total),
-      new: count(row.new_rows),
-      changed: count(row.changed_rows),
-      uncertain: count(row.uncertain_rows),
-      unchanged: count(row.unchanged_rows),
-      failedUnchanged: count(row.failed_unchanged_rows),
-      nullKey: count(row.null_key_rows),
-      duplicateKey: count(row.duplicate_key_rows),
-      gone: count(row.synced_rows) - count(row.kept_rows),
-      synced: count(row.synced_rows),
-    };
-    const attention = counts.new + counts.changed + counts.uncertain + counts.nullKey + counts.duplicateKey;
-    const session = this.session;
-    const guard = this.guard.bind(this);
-    const batchSize = Math.max(1, options.batchSize);
-
-    return {
-      counts,
-      async *changes(): AsyncIterable<Change[]> {
-        if (attention === 0) return;
-        yield* guardStream(guard, action, session.stream(sql.changes, params, batchSize), (rows) =>
-          rows.map((r) => toChange(r, sql.columns)),
-        );
-      },
-      async *deletions(): AsyncIterable<Deletion[]> {
-        if (counts.gone === 0) return;
-        yield* guardStream(guard, action, session.stream(sql.deletions, params, batchSize), (rows) =>
-          rows.map(toDeletion),
-        );
-      },
-      async stillFailing(): Promise<FailureGroup[]> {
-        if (counts.failedUnchanged === 0) return [];
-        return toFailureGroups(await guard(action, () => session.query(sql.stillFailing, params)));
-      },
-    };
+      options,
+    );
   }
 
   async markInFlight(batch: InFlightBatch): Promise<void> {
@@ -272,90 +223,4 @@ export class WarehouseStateStore implements StateStore {
       throw stateError(error, action, this.options.schema);
     }
   }
-}
-
-async function* guardStream<T>(
-  guard: <R>(action: string, operation: () => Promise<R>) => Promise<R>,
-  action: string,
-  rows: AsyncIterable<Row[]>,
-  map: (rows: Row[]) => T[],
-): AsyncIterable<T[]> {
-  const iterator = rows[Symbol.asyncIterator]();
-  try {
-    while (true) {
-      const next = await guard(action, () => iterator.next());
-      if (next.done) return;
-      yield map(next.value);
-    }
-  } finally {
-    await iterator.return?.();
-  }
-}
-
-function toChange(row: Row, columns: readonly string[]): Change {
-  const values: Row = {};
-  columns.forEach((column, i) => {
-    values[column] = row[`__spoke_c${i}`] ?? null;
-  });
-  const key = row.__spoke_key;
-  const kind = String(row.__spoke_kind) as ChangeKind;
-  const known = text(row.__spoke_prev_hash) !== null || text(row.__spoke_prev_id) !== null;
-  return {
-    kind,
-    key: kind === 'null_key' || key === null || key === undefined ? null : String(key),
-    row: values,
-    hash: String(row.__spoke_hash),
-    previous: known
-      ? { values: parseValues(row.__spoke_prev_values), destinationId: text(row.__spoke_prev_id) }
-      : null,
-  };
-}
-
-function toFailureGroups(rows: Row[]): FailureGroup[] {
-  const groups = new Map<string, FailureGroup>();
-  for (const row of rows) {
-    const code = String(row.error_code);
-    let group = groups.get(code);
-    if (!group) {
-      // Rows come earliest first within a code.
-      group = {
-        code,
-        count: count(row.code_count),
-        since: text(row.failed_at),
-        sinceRunId: text(row.run_id),
-        samples: [],
-      };
-      groups.set(code, group);
-    }
-    group.samples.push({ key: String(row.record_key), message: text(row.error_message) ?? '' });
-  }
-  return [...groups.values()];
-}
-
-function toDeletion(row: Row): Deletion {
-  return {
-    key: String(row.record_key),
-    destinationId: text(row.destination_id),
-    values: parseValues(row.row_values),
-  };
-}
-
-function parseValues(value: Row[string] | undefined): Record<string, unknown> {
-  if (typeof value !== 'string') return {};
-  try {
-    const parsed: unknown = JSON.parse(value);
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : {};
-  } catch {
-    return {};
-  }
-}
-
-function text(value: Row[string] | undefined): string | null {
-  return value === null || value === undefined ? null : String(value);
-}
-
-function count(value: Row[string] | undefined): number {
-  return Number(value ?? 0);
 }

@@ -25,7 +25,10 @@ export class DuckdbWarehouse implements Warehouse {
     this.sql = new DuckdbSqlSession(instance, (relation) => this.sqlName(relation));
   }
 
-  static async open(config: DuckdbConnection): Promise<DuckdbWarehouse> {
+  static async open(
+    config: DuckdbConnection,
+    options: { readOnly?: boolean } = {},
+  ): Promise<DuckdbWarehouse> {
     if (config.path !== ':memory:') {
       const file = await stat(config.path).catch(() => null);
       if (!file?.isFile()) {
@@ -37,7 +40,8 @@ export class DuckdbWarehouse implements Warehouse {
       }
     }
     try {
-      return new DuckdbWarehouse(config, await DuckDBInstance.create(config.path));
+      const settings: Record<string, string> = options.readOnly ? { access_mode: 'READ_ONLY' } : {};
+      return new DuckdbWarehouse(config, await DuckDBInstance.create(config.path, settings));
     } catch (error) {
       const message = errorMessage(error);
       // DuckDB admits one process per file: the holder is another spoke, dbt, or a DuckDB shell.

@@ -21,7 +21,10 @@ export class PostgresWarehouse implements Warehouse {
   readonly sql: SqlSession;
   private readonly pool: pg.Pool;
 
-  private constructor(private readonly connection: PostgresConnection) {
+  private constructor(
+    private readonly connection: PostgresConnection,
+    readOnly: boolean,
+  ) {
     this.type = connection.type;
     this.dialect = connection.type;
     const clientConfig: pg.ClientConfig = {
@@ -34,6 +37,11 @@ export class PostgresWarehouse implements Warehouse {
       connectionTimeoutMillis: (connection.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS) * 1000,
       application_name: 'dbt-spoke',
       types: spokeTypes,
+      // Enforced by the server: a read-only session cannot create, insert or make a temp table.
+      // (Redshift takes no startup options; what it is sent is SELECTs only.)
+      ...(readOnly && connection.type === 'postgres'
+        ? { options: '-c default_transaction_read_only=on' }
+        : {}),
     };
     this.pool = new pg.Pool({ ...clientConfig, max: 4, idleTimeoutMillis: 10_000 });
     // An idle client losing its server must not crash the process; the next query reports it.
@@ -54,8 +62,11 @@ export class PostgresWarehouse implements Warehouse {
   }
 
   /** Opens a pool and checks the connection, so bad credentials fail before any work starts. */
-  static async open(connection: PostgresConnection): Promise<PostgresWarehouse> {
-    const warehouse = new PostgresWarehouse(connection);
+  static async open(
+    connection: PostgresConnection,
+    options: { readOnly?: boolean } = {},
+  ): Promise<PostgresWarehouse> {
+    const warehouse = new PostgresWarehouse(connection, options.readOnly ?? false);
     try {
       const client = await warehouse.connect();
       client.release();

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { loadProject } from '../../engine/load-project.js';
-import { formatDiagnostic } from '../../errors.js';
+import { checkSavedSchemas } from '../../engine/offline-check.js';
+import { ConfigError, formatDiagnostic } from '../../errors.js';
 import { stages } from '../../graph/stages.js';
 import { commonOptions, withCommonOptions } from '../common-options.js';
 import { EXIT_OK } from '../exit-codes.js';
@@ -13,12 +14,20 @@ export function registerValidate(program: Command, setExitCode: (code: number) =
     program
       .command('validate')
       .description(
-        'check meta.spoke (from target/manifest.json: run dbt parse or build first), spoke.yml, the profile and the sync order; contacts no warehouse or destination',
+        'check meta.spoke (from target/manifest.json: run dbt parse or build first), spoke.yml, the profile, the sync order, and destination fields against schemas saved by `spoke schema pull`; contacts no warehouse or destination',
       ),
   ).action(async (raw: Record<string, unknown>) => {
     const common = commonOptions(raw);
     const project = await loadProject(common);
     const order = stages(project.graph).map((stage) => stage.map((spec) => spec.id));
+    const offline = await checkSavedSchemas(project);
+    if (offline.diagnostics.length > 0) {
+      const count = plural(offline.diagnostics.length, 'problem');
+      throw new ConfigError(
+        `${count} against the destination schemas saved in spoke_schemas/ (checked offline: ${offline.checked.join(', ')})`,
+        offline.diagnostics,
+      );
+    }
     if (common.json) {
       const syncs = project.specs.map((spec) => ({
         id: spec.id,
@@ -37,6 +46,8 @@ export function registerValidate(program: Command, setExitCode: (code: number) =
             target: project.target,
             checked: ['meta.spoke', 'spoke.yml', 'profile', 'sync order'],
             checked_when_syncing: ['model columns in the warehouse', 'destination fields'],
+            checked_offline: offline.checked,
+            no_saved_schema: offline.unsaved,
             syncs,
             stages: order,
             warnings: project.warnings,
@@ -56,6 +67,18 @@ export function registerValidate(program: Command, setExitCode: (code: number) =
       order.forEach((ids, index) => {
         process.stdout.write(`  ${index + 1}. ${ids.join(', ')}\n`);
       });
+      if (offline.checked.length > 0) {
+        process.stdout.write(
+          `${pc.green('✓')} Destination fields checked offline against spoke_schemas/: ${offline.checked.join(', ')}.\n`,
+        );
+      }
+      if (offline.unsaved.length > 0) {
+        const missing = [...new Set(offline.unsaved.flatMap((sync) => sync.missing))];
+        process.stdout.write(
+          `  No saved schema (${missing.join(', ')}) for ${offline.unsaved.map((sync) => sync.id).join(', ')}; ` +
+            '`spoke schema pull` saves them for offline checks.\n',
+        );
+      }
       if (project.warnings.length > 0) {
         process.stdout.write(`${pc.yellow('!')} ${plural(project.warnings.length, 'warning')}:\n`);
         for (const warning of project.warnings) {

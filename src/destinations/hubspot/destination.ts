@@ -12,7 +12,7 @@ import { SlidingWindowLimiter } from '../rate-limit/sliding-window-limiter.js';
 import { writeAssociations } from './associate.js';
 import { distinctRounds } from './batching.js';
 import { deleteBatch } from './delete-objects.js';
-import { describeObject } from './describe.js';
+import { describeForSaving, describeObject } from './describe.js';
 import { callFailure, isApiException } from './errors.js';
 import { createHubspotApi } from './hubspot-api.js';
 import { createBatch, type ObjectBatch, updateBatch, upsertBatch } from './write-objects.js';
@@ -100,6 +100,12 @@ export function createHubspotDestination(
         schemas.set(object, schema);
       }
       return schema;
+    },
+
+    describeForSaving(object) {
+      return describeForSaving(api, object).catch((error: unknown) => {
+        throw describeError(where, object, error, secrets);
+      });
     },
 
     async write(request: WriteRequest): Promise<RecordOutcome[]> {

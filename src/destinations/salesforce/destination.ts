@@ -15,7 +15,7 @@ import { writeThroughBulk } from './bulk-write.js';
 import { COLLECTIONS_WRITERS } from './collections-write.js';
 import { failAll, isDailyLimit, thrownError } from './outcomes.js';
 import { conventionalReferenceField } from './payload.js';
-import { describeObject } from './schema.js';
+import { describeForSaving, describeObject } from './schema.js';
 import { checkApiVersion, errorText, SalesforceSession } from './session.js';
 
 const MAX_RECORDS_PER_CALL = 200;
@@ -63,6 +63,25 @@ export function createSalesforceDestination(
       schemas.set(object, schema);
     }
     return schema;
+  };
+
+  /** A describe that failed, as an error saying whether the object exists. */
+  const describeFailure = async <T>(object: string, call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof SpokeError) throw error;
+      const failure = thrownError(error);
+      const message = errorText(error);
+      const unknownObject = ['NOT_FOUND', 'INVALID_TYPE'].includes(failure.code);
+      throw new DestinationError(
+        'SPOKE_DESTINATION',
+        unknownObject
+          ? `Salesforce destination "${config.name}" has no object ${object} (${message}). Check the object's API name (custom objects end in __c) and that the user can see it.`
+          : `Salesforce destination "${config.name}" could not describe ${object}: ${message}.`,
+        !unknownObject && failure.transient,
+      );
+    }
   };
 
   const referenceFields = async (request: WriteRequest): Promise<(relationship: string) => string> => {
@@ -159,22 +178,11 @@ export function createSalesforceDestination(
         throw session.authError(error);
       }
     },
-    async describe(object) {
-      try {
-        return await describe(object);
-      } catch (error) {
-        if (error instanceof SpokeError) throw error;
-        const failure = thrownError(error);
-        const message = errorText(error);
-        const unknownObject = ['NOT_FOUND', 'INVALID_TYPE'].includes(failure.code);
-        throw new DestinationError(
-          'SPOKE_DESTINATION',
-          unknownObject
-            ? `Salesforce destination "${config.name}" has no object ${object} (${message}). Check the object's API name (custom objects end in __c) and that the user can see it.`
-            : `Salesforce destination "${config.name}" could not describe ${object}: ${message}.`,
-          !unknownObject && failure.transient,
-        );
-      }
+    describe(object) {
+      return describeFailure(object, () => describe(object));
+    },
+    describeForSaving(object) {
+      return describeFailure(object, () => session.connect().then((conn) => describeForSaving(conn, object)));
     },
     write,
     async writeBulk(request) {

@@ -6,7 +6,7 @@ import type { AlertStateRow } from '../../state/state-store.js';
 import { type LastSyncRun, lastSyncRuns } from '../../state/sync-overview.js';
 import { AUTH_ERRORS, ErrorBody } from '../api-error.js';
 import type { ServerContext } from '../context.js';
-import { knownSync } from '../known-syncs.js';
+import { knownSync } from '../known-sync.js';
 
 const SyncView = z.object({
   id: z.string(),

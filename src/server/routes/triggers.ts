@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { resolveSelection } from '../../engine/resolve-selection.js';
-import { ConfigError } from '../../errors.js';
+import { SpokeError } from '../../errors.js';
 import { ApiError, AUTH_ERRORS, ErrorBody } from '../api-error.js';
 import type { ServerContext } from '../context.js';
-import { knownSync } from '../known-syncs.js';
+import { knownSync } from '../known-sync.js';
 import type { RunRequest, ScheduledRun } from '../run-scheduler.js';
 
 const RunOptions = {
@@ -93,14 +93,10 @@ export function triggerRoutes(context: ServerContext): FastifyPluginAsyncZod {
         } else if (body.select !== undefined) {
           const select = typeof body.select === 'string' ? [body.select] : body.select;
           try {
-            steps = [
-              {
-                ...options,
-                syncIds: (await resolveSelection(project, { select })).nodes.map((spec) => spec.id),
-              },
-            ];
+            const selected = await resolveSelection(project, { select });
+            steps = [{ ...options, syncIds: selected.nodes.map((spec) => spec.id) }];
           } catch (error) {
-            if (!(error instanceof ConfigError)) throw error;
+            if (!(error instanceof SpokeError && error.code === 'SPOKE_USAGE')) throw error;
             throw new ApiError(400, 'SPOKE_API_BAD_REQUEST', error.message.replace('--select', 'select'), {
               field: 'body.select',
             });
