@@ -15,8 +15,10 @@ import { requireBearerToken } from './auth.js';
 import type { ServerContext } from './context.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { documentCsvRecords, runRoutes } from './routes/runs.js';
 import { syncRoutes } from './routes/syncs.js';
 import { triggerRoutes } from './routes/triggers.js';
+import { webRoutes } from './routes/web.js';
 
 export interface AppOptions {
   /** The bearer token every route but the probes needs; null only with --no-auth on 127.0.0.1. */
@@ -68,7 +70,7 @@ export async function buildApp(context: ServerContext, options: AppOptions): Pro
       security: options.token === null ? [] : [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
-    transformObject: (input) => textMetrics(jsonSchemaTransformObject(input)),
+    transformObject: (input) => documentCsvRecords(textMetrics(jsonSchemaTransformObject(input))),
   });
   if (options.token !== null) requireBearerToken(app, options.token);
 
@@ -87,6 +89,8 @@ export async function buildApp(context: ServerContext, options: AppOptions): Pro
   await app.register(syncRoutes(context));
   await app.register(triggerRoutes(context));
   await app.register(metricsRoutes(context));
+  await app.register(runRoutes(context));
+  await app.register(webRoutes());
   return app;
 }
 

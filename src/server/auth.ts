@@ -2,8 +2,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from './api-error.js';
 
-/** Routes a load balancer or orchestrator probes without a token. */
-const OPEN_ROUTES = new Set(['/healthz', '/readyz']);
+/** Routes a load balancer or orchestrator probes without a token, and the web page's static files (it asks for the token). */
+const OPEN_ROUTES = new Set(['/healthz', '/readyz', '/', '/ui/*']);
 
 /**
  * Every other route needs `Authorization: Bearer <token>`. Tokens are compared as SHA-256

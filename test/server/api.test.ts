@@ -185,6 +185,8 @@ targets:
       '/openapi.json',
       '/readyz',
       '/v1/runs',
+      '/v1/runs/{id}',
+      '/v1/runs/{id}/records',
       '/v1/syncs',
       '/v1/syncs/{id}',
       '/v1/syncs/{id}/runs',
