@@ -75,6 +75,9 @@ describe('the web page of spoke serve on the example project, in headless Chromi
     const rows = page.locator('table.runs tbody tr');
     expect(await rows.count()).toBe(3);
     expect(await rows.last().locator('td').nth(6).textContent()).toBe('7');
+    // The plain rerun sent nothing, and says why it is not a success: the demo's 7 rows still fail.
+    expect(await rows.nth(1).locator('td').nth(6).textContent()).toBe('0');
+    expect(await rows.nth(1).locator('td').nth(7).textContent()).toBe('7');
 
     const nodes = page.locator('#sync-graph g.node');
     expect(

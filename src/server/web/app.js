@@ -43,7 +43,19 @@ async function overview() {
 }
 
 function runsTable(runs) {
-  const head = ['run', 'started', 'took', 'status', 'command', 'synced', 'failed', 'invalid', 'unchanged'];
+  // Still failing: rows an earlier run could not sync that did not change; they keep a run from success.
+  const head = [
+    'run',
+    'started',
+    'took',
+    'status',
+    'command',
+    'synced',
+    'failed',
+    'still failing',
+    'invalid',
+    'unchanged',
+  ];
   return h(
     'table',
     { class: 'runs' },
@@ -70,6 +82,7 @@ function runsTable(runs) {
           h('td', {}, run.command),
           h('td', { class: 'n' }, String(run.totals.records_updated)),
           h('td', { class: 'n' }, String(run.totals.records_failed)),
+          h('td', { class: 'n' }, String(run.totals.still_failing)),
           h('td', { class: 'n' }, String(run.totals.records_invalid)),
           h('td', { class: 'n' }, String(run.totals.unchanged)),
         ),
