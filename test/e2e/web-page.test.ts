@@ -124,6 +124,22 @@ describe('the web page of spoke serve on the example project, in headless Chromi
     await page.locator('#run-graph').screenshot({ path: join(SHOTS, 'web-sync-graph.png') });
   });
 
+  it('keeps the run a reader opened when the overview they left answers late', async () => {
+    // The overview's answers are held back (the server still answers them); the reader opens a run meanwhile.
+    const slow = '**/v1/runs?limit=50';
+    await page.route(slow, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue();
+    });
+    await page.goto(`${serve.url}/#/`);
+    await page.evaluate(`location.hash = ${JSON.stringify(`#/runs/${demoRun}`)}`);
+    await page.locator('table.records tbody tr').first().waitFor();
+    await page.waitForTimeout(2500);
+    await page.unroute(slow);
+    expect(await page.locator('#run-summary').isVisible()).toBe(true);
+    expect(await page.locator('#runs-chart').count()).toBe(0);
+  });
+
   it('loads everything from the server itself and never puts the token in a URL', () => {
     expect(requested.length).toBeGreaterThan(5);
     for (const url of requested) {

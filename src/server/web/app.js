@@ -8,11 +8,10 @@ const view = document.getElementById('view');
 const login = document.getElementById('login');
 const forget = document.getElementById('forget');
 
-async function overview() {
+async function overview(render) {
   const [{ recorded, runs }, { syncs }] = await Promise.all([api('/v1/runs?limit=50'), api('/v1/syncs')]);
-  document.getElementById('where').textContent = '';
   if (!recorded || runs.length === 0) {
-    view.replaceChildren(
+    render(
       h(
         'p',
         { class: 'empty' },
@@ -24,11 +23,13 @@ async function overview() {
   const details = await Promise.all(runs.slice(0, 20).map((run) => api(`/v1/runs/${encode(run.run_id)}`)));
   const chart = h('div', { id: 'runs-chart' });
   const graph = h('div', { id: 'sync-graph', class: 'graph' });
-  view.replaceChildren(
+  const shown = render(
     h('section', { id: 'chart-section' }, h('h2', {}, 'Records synced and failed per run'), chart),
     h('section', { id: 'runs-section' }, h('h2', {}, 'Runs'), runsTable(runs)),
     h('section', { id: 'graph-section' }, h('h2', {}, 'Sync order (last run of each sync)'), graph),
   );
+  if (!shown) return;
+  document.getElementById('where').textContent = '';
   drawRunsChart(chart, details.reverse());
   drawSyncGraph(
     graph,
@@ -91,14 +92,24 @@ function runsTable(runs) {
   );
 }
 
+/** Counts navigations: a view whose answers come after the reader moved on is not drawn. */
+let navigation = 0;
+
 async function route() {
+  const mine = ++navigation;
+  const render = (...nodes) => {
+    if (mine !== navigation) return false;
+    view.replaceChildren(...nodes);
+    return true;
+  };
   const match = /^#\/runs\/(.+)$/.exec(location.hash);
   try {
-    if (match) await showRunDetail(view, decodeURIComponent(match[1]));
-    else await overview();
+    if (match) await showRunDetail(render, decodeURIComponent(match[1]));
+    else await overview(render);
   } catch (error) {
+    if (mine !== navigation) return;
     if (error instanceof Unauthorized) return askToken(token.get() ? error.message : '');
-    view.replaceChildren(h('p', { class: 'error', role: 'alert' }, error.message));
+    render(h('p', { class: 'error', role: 'alert' }, error.message));
   }
 }
 

@@ -14,14 +14,16 @@ const COUNTS = [
   'still_failing',
 ];
 
-/** One run: its syncs' counts, the sync order with this run's outcomes, errors by code, failed records. */
-export async function showRunDetail(view, ref) {
+/**
+ * One run: its syncs' counts, the sync order with this run's outcomes, errors by code, failed
+ * records. `render` replaces the view, and says false when the reader has moved on meanwhile.
+ */
+export async function showRunDetail(render, ref) {
   const [detail, { syncs }] = await Promise.all([api(`/v1/runs/${encode(ref)}`), api('/v1/syncs')]);
   const { run } = detail;
-  document.getElementById('where').textContent = `run ${run.run_id}`;
   const graph = h('div', { id: 'run-graph', class: 'graph' });
   const records = h('div', { id: 'failed-records' });
-  view.replaceChildren(
+  const shown = render(
     h(
       'section',
       { id: 'run-summary' },
@@ -39,6 +41,8 @@ export async function showRunDetail(view, ref) {
     h('section', { id: 'errors-section' }, h('h2', {}, 'Errors by code'), errorGroups(detail.syncs)),
     h('section', { id: 'records-section' }, h('h2', {}, 'Failed records'), records),
   );
+  if (!shown) return;
+  document.getElementById('where').textContent = `run ${run.run_id}`;
   drawSyncGraph(
     graph,
     syncs,
