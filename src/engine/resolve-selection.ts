@@ -54,6 +54,7 @@ export async function resolveSelection(project: LoadedProject, args: SelectionAr
     );
   } else models = new Set(dbt.select.flatMap((name) => modelsByBareName(project.manifest, name) ?? []));
 
+  // A bare name dbt would match to no model is a typo worth naming; dbt itself says nothing.
   const unknown = dbt.select.filter((name) => modelsByBareName(project.manifest, name)?.length === 0);
   if (unknown.length > 0) {
     const names = [

@@ -1,5 +1,6 @@
 import type { SqlRunner, SqlSession } from '../warehouse/sql-session.js';
 import type { Row } from '../warehouse/warehouse.js';
+import { text } from './row-values.js';
 import type { StateDialect } from './state-dialect.js';
 import type { AlertStateRow, AlertWrites, DeliveryResult, PendingDelivery } from './state-store.js';
 import type { StateTable } from './state-tables.js';
@@ -125,10 +126,6 @@ export async function writeDelivery(
       (result.error ?? '').slice(0, maxErrorChars),
     ],
   );
-}
-
-function text(value: Row[string] | undefined): string | null {
-  return value === null || value === undefined ? null : String(value);
 }
 
 /** Timestamps come back as ISO text (PostgreSQL) or UTC wall-clock text (DuckDB, Redshift). */

@@ -1,6 +1,7 @@
 import type { SyncSpec } from '../config/types.js';
 import type { Row, Warehouse } from '../warehouse/warehouse.js';
 import { planSql } from './plan-sql.js';
+import { count, text } from './row-values.js';
 import type { StateDialect } from './state-dialect.js';
 import type { Change, ChangeKind, ChangeSet, Deletion, FailureGroup, PlanOptions } from './state-store.js';
 import type { StateTable } from './state-tables.js';
@@ -155,12 +156,4 @@ function parseValues(value: Row[string] | undefined): Record<string, unknown> {
   } catch {
     return {};
   }
-}
-
-function text(value: Row[string] | undefined): string | null {
-  return value === null || value === undefined ? null : String(value);
-}
-
-function count(value: Row[string] | undefined): number {
-  return Number(value ?? 0);
 }

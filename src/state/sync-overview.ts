@@ -1,4 +1,5 @@
 import type { SqlSession } from '../warehouse/sql-session.js';
+import { text } from './row-values.js';
 import type { LockHolder } from './state-store.js';
 import { stateTables } from './state-tables.js';
 
@@ -31,7 +32,6 @@ export async function lastSyncRuns(session: SqlSession, schema: string): Promise
      ) s LEFT JOIN ${t('runs')} r ON r.run_id = s.run_id
      WHERE s.rn = 1`,
   );
-  const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
   return new Map(
     rows.map((row) => [
       String(row.sync_id),

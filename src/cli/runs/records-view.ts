@@ -1,22 +1,12 @@
 import { once } from 'node:events';
 import { stringify } from 'csv-stringify/sync';
 import type { LoggedRecord, Page } from '../../state/history/run-history.js';
+import { STATE_COLUMNS } from '../../state/state-tables.js';
 import { redact } from '../../util/redact.js';
 import { formatTable } from '../views/table.js';
 
-/** The record_log columns, in its order: CSV header, JSON keys and table columns alike. */
-const COLUMNS = [
-  'sync_id',
-  'record_key',
-  'operation',
-  'attempt',
-  'status',
-  'destination_id',
-  'error_code',
-  'error_message',
-  'transient',
-  'logged_at',
-] as const;
+/** The record_log columns but the run, in its order: CSV header, JSON keys and table columns alike. */
+const COLUMNS = STATE_COLUMNS.record_log.filter((column) => column !== 'run_id');
 
 type Value = string | number | boolean | null;
 type Out = NodeJS.WritableStream;

@@ -1,9 +1,12 @@
 import type { SqlParam, SqlSession } from '../../warehouse/sql-session.js';
 import type { Row } from '../../warehouse/warehouse.js';
+import { count, text } from '../row-values.js';
 import { type StateDialect, stateDialect } from '../state-dialect.js';
 import { stateError } from '../state-error.js';
 import { type StateTable, stateTables } from '../state-tables.js';
 import type { RecordCounts } from './history-types.js';
+
+export { count, text };
 
 /**
  * The history tables as found, read-only: which exist and with which columns, so a schema an
@@ -51,14 +54,6 @@ export async function findHistory(session: SqlSession, schema: string): Promise<
         : `CAST(NULL AS ${type === 'text' ? dialect.text : 'BIGINT'})`,
     query: read,
   };
-}
-
-export function text(value: Row[string] | undefined): string | null {
-  return value === null || value === undefined ? null : String(value);
-}
-
-export function count(value: Row[string] | undefined): number {
-  return Number(value ?? 0);
 }
 
 /** Milliseconds between two ISO timestamps; null while unfinished. */
