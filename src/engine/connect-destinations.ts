@@ -38,7 +38,7 @@ export async function connectDestinations(
   config: SpokeConfig,
   names: Iterable<string>,
   projectDir: string,
-  options: { signal?: AbortSignal } = {},
+  options: DestinationHooks = {},
 ): Promise<ConnectedDestinations> {
   let sandbox: RunningSandbox | null = null;
   let sandboxRoute: SandboxRoute | null = null;
@@ -71,7 +71,7 @@ export async function connectDestinations(
         name,
         await createDestination(
           sandboxRoute ? routeToSandbox(configured, sandboxRoute) : configured,
-          options.signal,
+          options,
         ),
       );
     }
@@ -94,16 +94,27 @@ export async function connectDestinations(
   };
 }
 
-/** `signal`: the run's end; waits (rate limits, polling) stop there. Calls nothing yet. */
+export interface DestinationHooks {
+  /** The run's end: waits (rate limits, polling) stop there. */
+  signal?: AbortSignal;
+  /** Told each time a request of `destination` waited for its rate limit before leaving. */
+  onRateLimitWait?: (destination: string, waitedMs: number) => void;
+}
+
+/** Creates the destination's client; calls nothing yet. */
 export async function createDestination(
   config: DestinationConfig,
-  signal: AbortSignal | undefined,
+  hooks: DestinationHooks = {},
 ): Promise<Destination> {
   if (config.type === 'salesforce') {
     return (await import('../destinations/salesforce/destination.js')).createSalesforceDestination(config);
   }
   const { createHubspotDestination } = await import('../destinations/hubspot/destination.js');
-  return createHubspotDestination(config, signal ? { signal } : {});
+  const { signal, onRateLimitWait } = hooks;
+  return createHubspotDestination(config, {
+    ...(signal ? { signal } : {}),
+    ...(onRateLimitWait ? { onRateLimitWait: (ms: number) => onRateLimitWait(config.name, ms) } : {}),
+  });
 }
 
 /** Where a sandboxed target's destinations go, and the credentials the sandbox accepts. */

@@ -196,7 +196,7 @@ async function destinationFor(
   const configured = ownValue(config.destinations, name);
   if (!configured)
     throw new SpokeError('SPOKE_CONFIG_INVALID', `Destination "${name}" is not defined in spoke.yml.`);
-  const destination = await createDestination(configured, undefined);
+  const destination = await createDestination(configured);
   cache.set(name, destination);
   return destination;
 }

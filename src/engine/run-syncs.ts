@@ -13,7 +13,11 @@ import type { AlertWrites, StateStore, SyncLock } from '../state/state-store.js'
 import { SyncsLockedError } from '../state/sync-locks.js';
 import { openWarehouse } from '../warehouse/open-warehouse.js';
 import type { Warehouse, WarehouseConnection } from '../warehouse/warehouse.js';
-import { type ConnectedDestinations, connectDestinations } from './connect-destinations.js';
+import {
+  type ConnectedDestinations,
+  connectDestinations,
+  type DestinationHooks,
+} from './connect-destinations.js';
 import type { LoadedProject } from './load-project.js';
 import { preflightColumns, preflightDestination } from './preflight.js';
 import { hasSelection, resolveSelection, type SelectionArgs } from './resolve-selection.js';
@@ -124,7 +128,10 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
     /** Syncs that cannot run (plan failed, destination unreachable), with the reason. */
     const cannotRun = new Map<string, string>();
     if (runnable.length > 0) {
-      session = await openSession(project, runnable, options.lockWaitMs ?? 0, deadline.signal);
+      session = await openSession(project, runnable, options.lockWaitMs ?? 0, {
+        signal: deadline.signal,
+        onRateLimitWait: (destination, waitedMs) => emit('onRateLimitWait', destination, waitedMs),
+      });
       const open = session;
       if (!dryRun) {
         await open.state.startRun({
@@ -297,7 +304,7 @@ async function openSession(
   project: LoadedProject,
   specs: SyncSpec[],
   waitMs: number,
-  signal: AbortSignal,
+  hooks: DestinationHooks,
 ): Promise<Session> {
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
@@ -313,7 +320,7 @@ async function openSession(
       project.config,
       new Set(specs.map((spec) => spec.destination)),
       project.projectDir,
-      { signal },
+      hooks,
     );
     closers.push(() => destinations.close());
     return { warehouse, state, destinations, close };

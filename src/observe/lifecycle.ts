@@ -105,6 +105,8 @@ export interface Reporter {
   /** `totalRecords`: what the plan will send, report as invalid or delete, when known. */
   onSyncStart?(spec: SyncSpec, totalRecords: number | null): void;
   onBatchResult?(spec: SyncSpec, batch: BatchResult): void;
+  /** A request to `destination` waited `waitedMs` for its rate limit (window or 429 pause) before leaving. */
+  onRateLimitWait?(destination: string, waitedMs: number): void;
   onSyncEnd?(result: SyncResult): void;
   onRunEnd?(result: RunResult): void | Promise<void>;
   /** After onRunEnd, once per alert delivery attempted (alerts go out after the run's end is recorded). */

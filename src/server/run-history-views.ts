@@ -40,6 +40,10 @@ export const RunView = z.object({
   error: z.string().nullable().describe('Why the run stopped before or while syncing'),
   syncs: z.number().describe('Syncs recorded for the run'),
   totals: z.object(Counts).describe("Sums over the run's syncs"),
+  sync_counts: z
+    .array(z.object({ sync_id: z.string(), status: z.string(), ...Counts }))
+    .optional()
+    .describe("Each sync's status and counts, by sync id; only with `include=syncs`"),
 });
 
 const SyncRunView = z.object({
@@ -97,7 +101,7 @@ function counts(c: RecordCounts): z.infer<z.ZodObject<typeof Counts>> {
   };
 }
 
-export function runView(run: RunSummary): z.infer<typeof RunView> {
+export function runView(run: RunSummary, options: { perSync?: boolean } = {}): z.infer<typeof RunView> {
   return redactDeep({
     run_id: run.runId,
     target: run.target,
@@ -110,6 +114,15 @@ export function runView(run: RunSummary): z.infer<typeof RunView> {
     error: run.error,
     syncs: run.syncs,
     totals: counts(run.totals),
+    ...(options.perSync
+      ? {
+          sync_counts: run.bySync.map((sync) => ({
+            sync_id: sync.syncId,
+            status: sync.status,
+            ...counts(sync),
+          })),
+        }
+      : {}),
   });
 }
 

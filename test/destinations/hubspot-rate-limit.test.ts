@@ -81,7 +81,12 @@ function firstRequests(count: number, fault: HubspotFault, matches: (url: string
 describe('HubSpot destination: rolling-window rate limit', () => {
   it('never lets more than requestsPerWindow requests reach HubSpot in any window, yet fills each window', async () => {
     const { url, arrivals } = await start();
-    const hubspot = destination(url, { requestsPerWindow: 5, windowMs: 500 });
+    const waits: number[] = [];
+    const hubspot = destination(
+      url,
+      { requestsPerWindow: 5, windowMs: 500 },
+      { onRateLimitWait: (ms) => waits.push(ms) },
+    );
     const batches = Array.from({ length: 25 }, (_, i) => companies(`b${i}`, 2));
     const outcomes = await inParallel(
       batches.map((records) => () => hubspot.write(upsertCompanies(records))),
@@ -93,13 +98,22 @@ describe('HubSpot destination: rolling-window rate limit', () => {
     expect(busiestWindow(arrivals, 500)).toBeLessThanOrEqual(5);
     const perWindow = countsPerWindow(arrivals, 500, 4);
     expect(perWindow.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(0.9 * 5 * 4);
+    // Only the first window's 5 left at once; the waits are reported (they feed the metrics).
+    expect(waits.length).toBeGreaterThanOrEqual(15);
+    expect(waits.length).toBeLessThanOrEqual(20);
+    expect(Math.max(...waits)).toBeGreaterThanOrEqual(300);
   });
 
   it('waits out a storm of TEN_SECONDLY_ROLLING 429s and syncs every record without spending a retry', async () => {
     const { url, statuses } = await start({
       fault: firstRequests(6, { status: 429, body: tenSecondly, headers: { 'Retry-After': '0.1' } }),
     });
-    const hubspot = destination(url, { requestsPerWindow: 10, windowMs: 500 });
+    const waits: number[] = [];
+    const hubspot = destination(
+      url,
+      { requestsPerWindow: 10, windowMs: 500 },
+      { onRateLimitWait: (ms) => waits.push(ms) },
+    );
     const records = companies('storm', 12);
     const outcomes = await inParallel(
       [0, 1, 2, 3].map(
@@ -115,6 +129,8 @@ describe('HubSpot destination: rolling-window rate limit', () => {
     );
 
     expect(statuses.filter((s) => s === 429)).toHaveLength(6);
+    // Each resend waited out the pause the 429's Retry-After asked for.
+    expect(waits.filter((ms) => ms >= 90).length).toBeGreaterThanOrEqual(1);
     expect(outcomes.flat().map((o) => o.status)).toEqual(Array(12).fill('created'));
     expect(liveCompanies()).toHaveLength(12);
   });

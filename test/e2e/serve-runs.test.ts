@@ -12,6 +12,9 @@ interface Run {
   status: string;
   totals: { [count: string]: number };
 }
+interface ListedRun extends Run {
+  sync_counts?: { [field: string]: unknown }[];
+}
 interface Detail {
   run: Run;
   syncs: ({
@@ -74,6 +77,19 @@ describe('the run history over HTTP on the example project', () => {
       key: 'usr_00020',
       message: 'Required fields are missing: [LastName]',
     });
+
+    // The list answers every run's per-sync counts at once when asked (the web page's chart).
+    const listed = await api.call<{ runs: ListedRun[] }>('/v1/runs?include=syncs');
+    expect(api.undocumented('GET', '/v1/runs', listed)).toBeNull();
+    const demoRun = listed.body.runs.find((run) => run.run_id === runIds[2])!;
+    expect(demoRun.sync_counts).toEqual(
+      [...body.syncs]
+        .sort((a, b) => a.sync_id.localeCompare(b.sync_id))
+        .map(({ sync_id, status, records_updated, records_failed }) =>
+          expect.objectContaining({ sync_id, status, records_updated, records_failed }),
+        ),
+    );
+    expect((await api.call<{ runs: ListedRun[] }>('/v1/runs')).body.runs[0]!.sync_counts).toBeUndefined();
 
     const latest = await api.call<Detail>('/v1/runs/latest');
     expect(latest.body.run.run_id).toBe(runIds[0]);

@@ -69,9 +69,15 @@ describe('the web page of spoke serve on the example project, in headless Chromi
   });
 
   it('charts the runs over time and draws the sync order with each sync’s last outcome', async () => {
+    const before = requested.length;
     await page.goto(`${serve.url}/#/`);
     await page.locator('#runs-chart canvas').waitFor();
     expect(await page.locator('#runs-chart .u-legend').textContent()).toContain('failed');
+    // One request for the runs and their per-sync counts, not one per run.
+    const overview = requested.slice(before).filter((url) => url.includes('/v1/runs'));
+    expect(overview.map((url) => new URL(url).pathname + new URL(url).search)).toEqual([
+      '/v1/runs?limit=50&include=syncs',
+    ]);
     const rows = page.locator('table.runs tbody tr');
     expect(await rows.count()).toBe(3);
     expect(await rows.last().locator('td').nth(6).textContent()).toBe('7');
@@ -126,7 +132,7 @@ describe('the web page of spoke serve on the example project, in headless Chromi
 
   it('keeps the run a reader opened when the overview they left answers late', async () => {
     // The overview's answers are held back (the server still answers them); the reader opens a run meanwhile.
-    const slow = '**/v1/runs?limit=50';
+    const slow = '**/v1/runs?limit=50*';
     await page.route(slow, async (route) => {
       await new Promise((resolve) => setTimeout(resolve, 1500));
       await route.continue();

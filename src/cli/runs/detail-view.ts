@@ -6,7 +6,9 @@ import { formatTable } from '../views/table.js';
 import { formatDuration, formatTime, plural } from './formats.js';
 
 export function detailJson(detail: RunDetail): string {
-  return redact(`${JSON.stringify(snakeCaseKeys(detail), null, 2)}\n`);
+  // The syncs are listed in full below the run: its per-sync counts would repeat them.
+  const { bySync: _repeated, ...run } = detail.run;
+  return redact(`${JSON.stringify(snakeCaseKeys({ ...detail, run }), null, 2)}\n`);
 }
 
 /** The run's line, a table of its syncs, then each sync's failed records by error code. */

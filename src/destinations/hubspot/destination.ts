@@ -35,6 +35,8 @@ export interface HubspotDestinationTuning {
   maxRateLimitPauseMs?: number;
   /** Ends every wait (rate limit, 429 pauses) of every call, checks included: the run is over. */
   signal?: AbortSignal;
+  /** Told how long each request waited for the rate limit (window or 429 pause) before leaving. */
+  onRateLimitWait?: (waitedMs: number) => void;
 }
 
 /**
@@ -52,6 +54,7 @@ export function createHubspotDestination(
     max: config.requestsPerWindow ?? DEFAULT_HUBSPOT_RATE_LIMIT.requestsPerWindow,
     windowMs: config.windowMs ?? DEFAULT_HUBSPOT_RATE_LIMIT.windowMs,
     ...(config.dailyLimit !== undefined ? { dailyLimit: config.dailyLimit } : {}),
+    ...(tuning.onRateLimitWait ? { onWait: tuning.onRateLimitWait } : {}),
   });
   const api = createHubspotApi(client, limiter, tuning.maxRateLimitPauseMs ?? 120_000, tuning.signal);
   const secrets = [config.accessToken];

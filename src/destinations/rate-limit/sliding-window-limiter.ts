@@ -12,6 +12,8 @@ export interface SlidingWindowOptions {
    */
   marginMs?: number;
   now?: () => number;
+  /** Told how long each request that could not leave at once waited (for metrics). */
+  onWait?: (waitedMs: number) => void;
 }
 
 /** What one response said about the server's limits (HubSpot: `X-HubSpot-RateLimit-*`). */
@@ -76,9 +78,11 @@ export class SlidingWindowLimiter {
         reject(signal.reason);
         return;
       }
+      const queuedAt = this.now();
       const waiter: Waiter = {
         resolve: (grantedAt) => {
           signal?.removeEventListener('abort', abandon);
+          if (grantedAt > queuedAt) this.options.onWait?.(grantedAt - queuedAt);
           resolve(grantedAt);
         },
         reject: (error) => {

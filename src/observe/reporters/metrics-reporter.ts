@@ -33,6 +33,7 @@ export class RunMetrics {
   private readonly runDuration: Histogram<'status'>;
   private readonly syncDuration: Histogram<'sync' | 'status'>;
   private readonly lastSuccess: Gauge<'sync'>;
+  private readonly rateLimitWaits: Histogram<'destination'>;
 
   constructor(options: RunMetricsOptions = {}) {
     const registers = [this.registry];
@@ -68,6 +69,13 @@ export class RunMetrics {
       name: 'spoke_sync_last_success_timestamp_seconds',
       help: 'When the sync last ran to the end (success or partial), as a Unix time.',
       labelNames: ['sync'],
+      registers,
+    });
+    this.rateLimitWaits = new Histogram({
+      name: 'spoke_rate_limit_wait_seconds',
+      help: "Time requests waited for a destination's rate limit (its window, or a pause after a 429) before leaving; only requests that waited are observed.",
+      labelNames: ['destination'],
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
       registers,
     });
     const { queueDepth, runsInProgress } = options;
@@ -107,6 +115,9 @@ export class RunMetrics {
       },
       onSyncEnd: (result) => {
         if (!dryRun) this.syncEnded(result);
+      },
+      onRateLimitWait: (destination, waitedMs) => {
+        this.rateLimitWaits.observe({ destination }, waitedMs / 1000);
       },
       onRunEnd: (result) => {
         if (!dryRun) this.runEnded(result);

@@ -69,6 +69,10 @@ export function runRoutes(context: ServerContext): FastifyPluginAsyncZod {
                 .max(1000)
                 .optional()
                 .describe('Runs per page (default 20)'),
+              include: z
+                .enum(['syncs'])
+                .optional()
+                .describe("`syncs`: add each sync's status and counts to every run (`sync_counts`)"),
             })
             .strict(),
           response: {
@@ -87,8 +91,14 @@ export function runRoutes(context: ServerContext): FastifyPluginAsyncZod {
       },
       async (request) =>
         withHistory(async (history) => {
-          const page = await history.listRuns(request.query);
-          return { recorded: history.recorded, runs: page.items.map(runView), next_cursor: page.nextCursor };
+          const { include, ...query } = request.query;
+          const page = await history.listRuns(query);
+          const perSync = include === 'syncs';
+          return {
+            recorded: history.recorded,
+            runs: page.items.map((run) => runView(run, { perSync })),
+            next_cursor: page.nextCursor,
+          };
         }),
     );
 

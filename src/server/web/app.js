@@ -9,7 +9,10 @@ const login = document.getElementById('login');
 const forget = document.getElementById('forget');
 
 async function overview(render) {
-  const [{ recorded, runs }, { syncs }] = await Promise.all([api('/v1/runs?limit=50'), api('/v1/syncs')]);
+  const [{ recorded, runs }, { syncs }] = await Promise.all([
+    api('/v1/runs?limit=50&include=syncs'),
+    api('/v1/syncs'),
+  ]);
   if (!recorded || runs.length === 0) {
     render(
       h(
@@ -20,7 +23,6 @@ async function overview(render) {
     );
     return;
   }
-  const details = await Promise.all(runs.slice(0, 20).map((run) => api(`/v1/runs/${encode(run.run_id)}`)));
   const chart = h('div', { id: 'runs-chart' });
   const graph = h('div', { id: 'sync-graph', class: 'graph' });
   const shown = render(
@@ -30,7 +32,7 @@ async function overview(render) {
   );
   if (!shown) return;
   document.getElementById('where').textContent = '';
-  drawRunsChart(chart, details.reverse());
+  drawRunsChart(chart, runs.slice().reverse());
   drawSyncGraph(
     graph,
     syncs,

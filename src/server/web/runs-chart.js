@@ -6,10 +6,11 @@ const FAILED = '#c62828';
 
 /**
  * Records synced (created + updated + deleted: Census's records_updated) and failed per run,
- * over time, for all syncs or the one picked. `details` are GET /v1/runs/{id} answers, oldest first.
+ * over time, for all syncs or the one picked. `runs` are GET /v1/runs?include=syncs items,
+ * oldest first: one request draws the chart, however many runs it shows.
  */
-export function drawRunsChart(container, details) {
-  const syncIds = [...new Set(details.flatMap((detail) => detail.syncs.map((sync) => sync.sync_id)))].sort();
+export function drawRunsChart(container, runs) {
+  const syncIds = [...new Set(runs.flatMap((run) => run.sync_counts.map((sync) => sync.sync_id)))].sort();
   const picker = document.createElement('select');
   picker.setAttribute('aria-label', 'Sync');
   picker.append(new Option('All syncs', ALL), ...syncIds.map((id) => new Option(id, id)));
@@ -19,16 +20,19 @@ export function drawRunsChart(container, details) {
   let chart = null;
   const draw = () => {
     const pick = picker.value;
-    const counts = (detail) => {
-      if (pick === ALL) return detail.run.totals;
+    const counts = (run) => {
+      if (pick === ALL) return run.totals;
       return (
-        detail.syncs.find((sync) => sync.sync_id === pick) ?? { records_updated: null, records_failed: null }
+        run.sync_counts.find((sync) => sync.sync_id === pick) ?? {
+          records_updated: null,
+          records_failed: null,
+        }
       );
     };
     const data = [
-      details.map((detail) => Date.parse(detail.run.started_at) / 1000),
-      details.map((detail) => counts(detail).records_updated),
-      details.map((detail) => counts(detail).records_failed),
+      runs.map((run) => Date.parse(run.started_at) / 1000),
+      runs.map((run) => counts(run).records_updated),
+      runs.map((run) => counts(run).records_failed),
     ];
     chart?.destroy();
     chart = new uPlot(

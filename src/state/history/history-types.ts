@@ -33,6 +33,13 @@ export interface RunSummary {
   syncs: number;
   /** Sums over the run's syncs. */
   totals: RecordCounts;
+  /** Each sync's status and counts, by sync id. */
+  bySync: SyncCounts[];
+}
+
+export interface SyncCounts extends RecordCounts {
+  syncId: string;
+  status: string;
 }
 
 /** Records that ended failed with one error code, with the first keys and the destination's messages. */
