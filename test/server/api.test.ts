@@ -9,6 +9,7 @@ import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { type RunningServer, startServer } from '../../src/server/serve.js';
 import { dbt } from '../support/example-edits.js';
 import { createTestDatabase } from '../support/postgres.js';
+import { parsePrometheus } from '../support/prometheus.js';
 
 const TOKEN = 'test-token-0123456789abcdef0123456789';
 const ACCOUNTS = 30;
@@ -371,19 +372,3 @@ targets:
     }
   });
 });
-
-/** Prometheus text exposition: every sample line `name{labels} value`, comments checked for shape. */
-function parsePrometheus(text: string): Map<string, number> {
-  const samples = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    if (line.startsWith('#')) {
-      expect(line).toMatch(/^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+$/);
-      continue;
-    }
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (\S+)$/.exec(line);
-    expect(match, line).not.toBeNull();
-    samples.set(match![1]!, Number(match![2]));
-  }
-  return samples;
-}
