@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoadedProject } from '../engine/load-project.js';
 import { DEFAULT_RUN_TIMEOUT_MS } from '../engine/run-syncs.js';
@@ -8,6 +7,7 @@ import { redact } from '../util/redact.js';
 import type { WarehouseType } from '../warehouse/warehouse.js';
 import type { RunEnd } from './run-scheduler.js';
 import type { StateAccess } from './state-access.js';
+import { isDeadLocalWorker, newWorkerId } from './worker-identity.js';
 
 export interface QueueWorkerOptions {
   access: StateAccess;
@@ -44,10 +44,9 @@ export class QueueWorker {
   private loop: Promise<void> | null = null;
 
   constructor(private readonly options: QueueWorkerOptions) {
-    this.workerId =
-      options.workerId ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
-    // DuckDB: the file is not open while a run holds it, so a lease cannot be renewed; one
-    // process at a time works the queue, and a dead one's entries return after the run limit.
+    this.workerId = options.workerId ?? newWorkerId();
+    // DuckDB: the file is not open while a run holds it, so a lease cannot be renewed and lasts
+    // the run limit. The file is local, so a worker that died is told by its pid instead.
     this.leaseMs = options.leaseMs ?? (options.access.concurrent ? DEFAULT_LEASE_MS : DEFAULT_RUN_TIMEOUT_MS);
   }
 
@@ -91,7 +90,14 @@ export class QueueWorker {
 
   /** Claims and syncs the oldest waiting invocation; null when the queue is empty. */
   async next(): Promise<ProcessedInvocation | null> {
-    const claim = await this.withQueue((queue) => queue.claim(this.workerId, this.leaseMs));
+    const claim = await this.withQueue(async (queue) => {
+      if (!this.options.access.concurrent) {
+        for (const dead of await queue.expireLeasesOfDead(isDeadLocalWorker)) {
+          this.options.log('warn', `queue: worker ${dead} died holding entries; taking them over`);
+        }
+      }
+      return queue.claim(this.workerId, this.leaseMs);
+    });
     if (!claim) return null;
     const models = claim.entries.map((entry) => entry.model);
     this.options.log('info', `queue: claimed dbt invocation ${claim.invocationId} (${models.join(', ')})`, {

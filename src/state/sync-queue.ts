@@ -92,6 +92,26 @@ export class SyncQueue {
     });
   }
 
+  /**
+   * Ends the leases of entries held by workers `isDead` says died, so the next claim takes them
+   * now rather than when their lease runs out. Returns the workers whose entries were freed.
+   */
+  async expireLeasesOfDead(isDead: (worker: string) => boolean, now = new Date()): Promise<string[]> {
+    const holders = await this.session.query(
+      `SELECT DISTINCT claimed_by FROM ${this.table}
+       WHERE status = 'claimed' AND lease_expires_at >= CAST($1 AS TIMESTAMP WITH TIME ZONE)`,
+      [now.toISOString()],
+    );
+    const dead = holders.map((row) => String(row.claimed_by)).filter(isDead);
+    if (dead.length === 0) return [];
+    await this.session.query(
+      `UPDATE ${this.table} SET lease_expires_at = CAST($1 AS TIMESTAMP WITH TIME ZONE)
+       WHERE status = 'claimed' AND claimed_by IN (${placeholders(dead, 1)})`,
+      [new Date(now.getTime() - 1).toISOString(), ...dead],
+    );
+    return dead;
+  }
+
   /** Extends the lease of entries this worker still holds; false when another worker took them over. */
   async renew(worker: string, ids: readonly string[], leaseMs: number): Promise<boolean> {
     const rows = await this.session.query(

@@ -146,4 +146,42 @@ alerts:
     server.process.kill('SIGTERM');
     expect((await server.process).exitCode, server.output()).toBe(0);
   });
+
+  it('takes over at once the entry of a worker SIGKILLed mid-run, not after the run limit', async () => {
+    await dbt(['build']);
+    // Slow answers: the run is still sending when its process dies.
+    sandbox.faults.replace({ latencyMs: 5000 });
+    const doomed = execa(
+      process.execPath,
+      [join(repoRoot, 'dist', 'cli', 'main.js'), 'sync', '--from-queue', '--full-refresh'],
+      {
+        cwd: dir,
+        env: { NO_COLOR: '1' },
+        reject: false,
+        all: true,
+      },
+    );
+    let output = '';
+    doomed.all?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const deadline = Date.now() + 60_000;
+    while (!output.includes('claimed dbt invocation')) {
+      expect(Date.now(), output).toBeLessThan(deadline);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    doomed.kill('SIGKILL');
+    await doomed;
+    sandbox.faults.replace({});
+    expect((await queue('status')).at(-1)).toEqual({ status: 'claimed' });
+
+    // The lease on DuckDB lasts the run limit (hours): the next worker sees the holder's pid is gone.
+    const next = await runSpoke(['sync', '--from-queue', '--full-refresh'], { cwd: dir });
+    expect(next.exitCode, next.stderr).toBe(0);
+    expect(next.stderr).toMatch(/queue: worker \S+:\d+:\S+ died holding entries; taking them over/);
+    const [entry] = (await queue('model, status, run_id, CAST(attempts AS INTEGER) AS attempts')).slice(-1);
+    expect(entry).toMatchObject({ model: 'people', status: 'done', attempts: 2 });
+    expect(sandbox.store.records('hubspot', 'contacts')).toHaveLength(PEOPLE);
+  });
 });
