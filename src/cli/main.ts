@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './heap-growth.js';
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { SpokeError } from '../errors.js';

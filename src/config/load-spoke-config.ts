@@ -86,6 +86,7 @@ function normaliseDestination(name: string, written: Record<string, unknown>): D
     ...optional('clientSecret', text('client_secret')),
     ...optional('accessToken', text('access_token')),
     ...number('bulkThreshold', written.bulk_threshold),
+    ...number('maxBulkSize', written.bulk_job_size),
   };
 }
 

@@ -41,6 +41,15 @@ const salesforceKeys = {
     .describe(
       'Change sets of at least this many records go through Bulk API 2.0, smaller ones through sObject Collections (default 2000, Salesforce’s own guidance).',
     ),
+  bulk_job_size: z
+    .number()
+    .int()
+    .positive()
+    .max(1_000_000)
+    .optional()
+    .describe(
+      'Records per Bulk API 2.0 job (default 10000, one Salesforce batch). Up to three jobs of a sync are out at once and memory grows with this size; a job whose upload would pass 100 MB is split.',
+    ),
 };
 
 const hubspotKeys = {

@@ -76,6 +76,8 @@ export interface SalesforceDestinationConfig {
   accessToken?: string;
   /** Change sets at least this large go through Bulk API 2.0. */
   bulkThreshold?: number;
+  /** Records per Bulk API 2.0 job (spoke.yml `bulk_job_size`). */
+  maxBulkSize?: number;
 }
 
 export interface HubspotDestinationConfig {

@@ -101,6 +101,8 @@ export interface DestinationLimits {
   bulkThreshold?: number;
   /** With `writeBulk`: records per bulk job. */
   maxBulkSize?: number;
+  /** With `writeBulk`: jobs of one sync out at once (default 1). */
+  maxBulkJobs?: number;
 }
 
 export interface ApiUsage {

@@ -163,9 +163,11 @@ export async function syncOne(
     const stop = AbortSignal.any([context.signal, halt.signal]);
     // Sends run while the next rows are read, each chunk on its own: its request slot frees when
     // its answer arrives, not when its read's other chunks answer. Out at once: two rounds of
-    // request slots (the next round queues while answers commit), or one Bulk job, so memory
-    // stays bounded whatever the model's size.
+    // request slots (the next round queues while answers commit), or a few Bulk jobs (the next
+    // uploads while the last is processed), so memory is bounded by the batch and job size,
+    // whatever the model's size.
     const maxSending = 2 * maxBatchSize * destination.limits.concurrency;
+    const bulkJobs = Math.max(1, destination.limits.maxBulkJobs ?? 1);
     const sending = new Set<Promise<void>>();
     let sendingRecords = 0;
     let failure: { error: unknown } | null = null;
@@ -175,8 +177,8 @@ export async function syncOne(
       through: Destination['writeBulk'] | null,
       planned: ReadonlyMap<string, PlannedWrite>,
     ) => {
-      const limit = through ? records.length : maxSending;
-      while (sending.size > 0 && sendingRecords + records.length > limit) await Promise.race(sending);
+      const full = () => (through ? sending.size >= bulkJobs : sendingRecords + records.length > maxSending);
+      while (sending.size > 0 && full()) await Promise.race(sending);
       sendingRecords += records.length;
       const task: Promise<void> = send({ ...context, signal: stop }, spec, op, records, through, planned)
         .then((outcomes) => {

@@ -51,6 +51,8 @@ export class WarehouseStateStore implements StateStore {
       this.guard(groupAction(writes), () => this.session.transaction((tx) => this.writeGroup(tx, writes))),
     (write) => write.batch.entries.length,
     MAX_ENTRIES_PER_TRANSACTION,
+    // A failed group is committed again per run and sync, so one sync's failure stays its own.
+    (write) => `${write.batch.runId}\u0000${write.batch.syncId}`,
   );
   /**
    * Per run and sync, whether `failures` has rows of the sync: one without any deletes none. The

@@ -41,13 +41,15 @@ async function bulk(request: WriteRequest, extra: Partial<SalesforceDestinationO
 }
 
 describe('Salesforce destination through Bulk API 2.0', () => {
-  it('declares Bulk from 2,000 records by default, configurable, with 100,000 rows per job', () => {
+  it('declares Bulk from 2,000 records by default, configurable, with 10,000 rows per job and three jobs at once', () => {
     expect(destination().limits).toMatchObject({
       bulkThreshold: 2000,
-      maxBulkSize: 100_000,
+      maxBulkSize: 10_000,
+      maxBulkJobs: 3,
       maxBatchSize: 200,
     });
     expect(destination({ bulkThreshold: 500 }).limits.bulkThreshold).toBe(500);
+    expect(destination({ maxBulkSize: 25_000 }).limits.maxBulkSize).toBe(25_000);
   });
 
   it('upserts 5,000 records in one job and answers one outcome per record, in input order, by key', async () => {
@@ -76,6 +78,18 @@ describe('Salesforce destination through Bulk API 2.0', () => {
     for (const outcome of created.slice(0, 50)) expect(outcome.destinationId).toBe(stored(outcome.key)?.id);
     expect(stored(keyOf(4999))?.fields.Seats__c).toBe(4999);
     expect(emulator.store.records('salesforce', 'Account')).toHaveLength(4999);
+  });
+
+  it('splits a job whose upload would pass the size limit, and answers every record of it', async () => {
+    const records = Array.from({ length: 40 }, (_, i) =>
+      account(`wide_${String(i).padStart(3, '0')}`, { Seats__c: i, Description: 'd'.repeat(200) }),
+    );
+    emulator.requests.length = 0;
+    // About 250 bytes a row: 40 rows are split until each upload holds at most 4 KB.
+    const outcomes = await bulk({ ...accounts, operation: 'upsert', records }, { maxBulkUploadBytes: 4_000 });
+    expect(jobsCreated()).toBe(4);
+    expect(outcomes.map((o) => [o.key, o.status])).toEqual(records.map((r) => [r.key, 'created']));
+    expect(stored('wide_039')?.fields.Seats__c).toBe(39);
   });
 
   it('reports the same codes and messages as the collections path for the same invalid rows', async () => {

@@ -117,3 +117,67 @@ describe.each(FLAVOURS)('answers committed at once in %s', (flavour) => {
     expect(await db.rows('in_flight', `sync_id = '${spec.id}'`)).toEqual([]);
   });
 });
+
+describe('a grouped transaction that fails for one sync in postgres', () => {
+  let db: StateWarehouse;
+  let store: StateStore;
+
+  beforeAll(async () => {
+    db = await stateWarehouse('postgres');
+    store = await db.store();
+    await store.migrate();
+  });
+
+  afterAll(async () => {
+    await db?.cleanup();
+  });
+
+  it('fails that sync only: the syncs sharing its transaction are committed', async () => {
+    await db.exec(accountsSql(30, 'postgres', 'refused'));
+    await db.exec(accountsSql(40, 'postgres', 'kept'));
+    const refused = accountsSpec(db.relation('refused'), { id: 'sync_refused', object: 'Account_r' });
+    const kept = accountsSpec(db.relation('kept'), { id: 'sync_kept', object: 'Account_k' });
+    // The warehouse itself refuses every snapshot row of one sync, as a constraint would.
+    await db.warehouse.sql.query(`CREATE FUNCTION spoke.refuse_snapshot() RETURNS trigger AS $$
+      BEGIN
+        IF NEW.sync_id = 'sync_refused' THEN RAISE EXCEPTION 'snapshot rows of sync_refused are refused'; END IF;
+        RETURN NEW;
+      END $$ LANGUAGE plpgsql`);
+    await db.warehouse.sql.query(
+      'CREATE TRIGGER refuse_snapshot BEFORE INSERT ON spoke.snapshot FOR EACH ROW EXECUTE FUNCTION spoke.refuse_snapshot()',
+    );
+    const refusedChanges = await allChanges(await store.planChanges(refused, PLAN));
+    const keptChanges = await allChanges(await store.planChanges(kept, PLAN));
+    const mark = (spec: typeof kept, changes: typeof keptChanges) =>
+      store.markInFlight({
+        runId: 'run-1',
+        syncId: spec.id,
+        entries: changes.map((c) => ({ key: c.key!, operation: 'upsert', hash: c.hash })),
+      });
+    await mark(refused, refusedChanges);
+    // While this mark commits, both syncs' answers queue and are taken into one transaction.
+    const marking = mark(kept, keptChanges);
+    const results = await Promise.allSettled([
+      commitAll(store, refused, confirmed(refused, refusedChanges)),
+      commitAll(store, kept, confirmed(kept, keptChanges)),
+    ]);
+    await marking;
+
+    expect(results[0]).toMatchObject({
+      status: 'rejected',
+      reason: {
+        message: expect.stringMatching(/sync_refused[\s\S]*snapshot rows of sync_refused are refused/),
+      },
+    });
+    expect(results[1]).toEqual({ status: 'fulfilled', value: undefined });
+    expect((await store.planChanges(kept, PLAN)).counts).toMatchObject({
+      unchanged: 40,
+      new: 0,
+      uncertain: 0,
+    });
+    expect(await db.rows('record_log', `sync_id = 'sync_kept'`)).toHaveLength(40);
+    // Nothing of the refused sync was written: its records stay in flight, resent by the next run.
+    expect((await store.planChanges(refused, PLAN)).counts).toMatchObject({ uncertain: 30, unchanged: 0 });
+    expect(await db.rows('record_log', `sync_id = 'sync_refused'`)).toEqual([]);
+  });
+});

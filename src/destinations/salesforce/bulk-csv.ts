@@ -39,37 +39,65 @@ function cell(value: unknown): string {
   return String(value);
 }
 
-function cellsOf(row: BulkRow, options: BulkCsvOptions): Map<string, string> {
-  const cells = new Map<string, string>();
-  if (options.withId || options.idOnly) cells.set('Id', row.id ?? '');
+/** The columns of a job, in first-seen order: every row gets every column. */
+function columnsOf(rows: readonly BulkRow[], options: BulkCsvOptions): string[] {
+  const columns = new Set<string>();
+  if (options.withId || options.idOnly) columns.add('Id');
+  if (options.idOnly) return [...columns];
+  for (const { record } of rows) {
+    for (const field of Object.keys(record.values)) columns.add(field);
+    for (const lookup of record.lookups) {
+      columns.add(
+        lookup.value === null || lookup.value === ''
+          ? options.referenceField(lookup.relationship)
+          : `${lookup.relationship}.${lookup.match}`,
+      );
+    }
+  }
+  if (options.match) columns.add(options.match);
+  return [...columns];
+}
+
+/** One row's cells in `columns` order; a column the record does not carry is empty. */
+function cellsOf(
+  row: BulkRow,
+  columns: readonly string[],
+  position: ReadonlyMap<string, number>,
+  options: BulkCsvOptions,
+): string[] {
+  const cells = new Array<string>(columns.length).fill('');
+  const put = (column: string, value: string) => {
+    cells[position.get(column)!] = value;
+  };
+  if (options.withId || options.idOnly) put('Id', row.id ?? '');
   if (options.idOnly) return cells;
-  for (const [field, value] of Object.entries(row.record.values)) cells.set(field, cell(value));
+  for (const field in row.record.values) put(field, cell(row.record.values[field]));
   for (const lookup of row.record.lookups) {
     if (lookup.value === null || lookup.value === '')
-      cells.set(options.referenceField(lookup.relationship), BULK_NULL);
-    else cells.set(`${lookup.relationship}.${lookup.match}`, lookup.value);
+      put(options.referenceField(lookup.relationship), BULK_NULL);
+    else put(`${lookup.relationship}.${lookup.match}`, lookup.value);
   }
-  if (options.match) cells.set(options.match, row.record.key);
+  if (options.match) put(options.match, row.record.key);
   return cells;
 }
+
+/** Rows stringified at a time: the text grows while the rows are turned into cells, never a copy of every row's cells at once. */
+const ROWS_PER_PIECE = 1_000;
 
 /**
  * The upload of one Bulk job. Every row has every column (jsforce and Salesforce read the columns
  * from the header alone): a value a record does not carry is an empty cell, which leaves the
  * field unchanged, while null is `#N/A`, which clears it.
  */
-export function bulkCsv(rows: BulkRow[], options: BulkCsvOptions): string {
-  const perRow = rows.map((row) => cellsOf(row, options));
-  const columns: string[] = [];
-  const known = new Set<string>();
-  for (const cells of perRow) {
-    for (const column of cells.keys()) {
-      if (!known.has(column)) {
-        known.add(column);
-        columns.push(column);
-      }
-    }
+export function bulkCsv(rows: readonly BulkRow[], options: BulkCsvOptions): string {
+  const columns = columnsOf(rows, options);
+  const position = new Map(columns.map((column, i) => [column, i]));
+  const pieces = [stringify([columns], { record_delimiter: 'unix' })];
+  for (let start = 0; start < rows.length; start += ROWS_PER_PIECE) {
+    const part = rows
+      .slice(start, start + ROWS_PER_PIECE)
+      .map((row) => cellsOf(row, columns, position, options));
+    pieces.push(stringify(part, { record_delimiter: 'unix' }));
   }
-  const records = perRow.map((cells) => columns.map((column) => cells.get(column) ?? ''));
-  return stringify([columns, ...records], { record_delimiter: 'unix' });
+  return pieces.join('');
 }

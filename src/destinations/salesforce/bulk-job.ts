@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parse } from 'csv-parse';
 import type { Connection } from 'jsforce';
 import type { OutcomeError } from '../contract.js';
 import { thrownError } from './outcomes.js';
@@ -11,11 +12,14 @@ export interface BulkPolling {
   timeoutMs: number;
 }
 
+/** The three result sets of a finished job. */
+export type ResultSet = 'successful' | 'failed' | 'unprocessed';
+
+/** Takes each result row as it is parsed, so no set is ever held as rows. */
+export type ResultReader = (set: ResultSet, row: ResultRow) => void;
+
 export interface BulkJobResult {
   jobId: string;
-  successful: ResultRow[];
-  failed: ResultRow[];
-  unprocessed: ResultRow[];
   /** `numberRecordsProcessed` of the finished job. */
   processed: number | undefined;
 }
@@ -79,6 +83,7 @@ export async function runBulkJob(
   spec: { object: string; operation: BulkOperation; externalIdFieldName?: string },
   csv: string,
   polling: BulkPolling,
+  read: ResultReader,
   signal?: AbortSignal,
 ): Promise<BulkJobResult> {
   let job: IngestJob | null = null;
@@ -93,12 +98,14 @@ export async function runBulkJob(
     await retrying(signal, () => uploadCsv(conn, opened.id as string, csv));
     await retrying(signal, () => closeJob(opened));
     await waitForJob(opened, polling, signal);
-    const results = await retrying(signal, () => opened.getAllResults());
+    // One set at a time, each parsed row by row once its text arrived (a retried fetch reads
+    // nothing twice: rows are handed on only after the whole set was received).
+    for (const [set, fetch] of RESULT_SETS) {
+      const text = await retrying(signal, () => fetch(opened));
+      await readResults(text, (row) => read(set, row));
+    }
     return {
       jobId: opened.id as string,
-      successful: results.successfulResults as unknown as ResultRow[],
-      failed: results.failedResults as unknown as ResultRow[],
-      unprocessed: results.unprocessedRecords as unknown as ResultRow[],
       processed: (opened.getInfo() as { numberRecordsProcessed?: number }).numberRecordsProcessed,
     };
   } catch (error) {
@@ -108,6 +115,20 @@ export async function runBulkJob(
 }
 
 type IngestJob = ReturnType<Connection['bulk2']['createJob']>;
+
+/** Each result set as the raw CSV text (jsforce would parse it into an array of every row). */
+const RESULT_SETS: [ResultSet, (job: IngestJob) => Promise<unknown>][] = [
+  ['successful', (job) => job.getSuccessfulResults(true)],
+  ['failed', (job) => job.getFailedResults(true)],
+  ['unprocessed', (job) => job.getUnprocessedRecords(true)],
+];
+
+/** Parses a result set's CSV, handing on each row as an object keyed by the header. */
+async function readResults(text: unknown, read: (row: ResultRow) => void): Promise<void> {
+  if (typeof text !== 'string' || text.trim() === '') return;
+  const parser = parse(text, { columns: true });
+  for await (const row of parser) read(row as ResultRow);
+}
 
 const STEP_ATTEMPTS = 5;
 const STEP_BACKOFF_MS = 500;

@@ -8,7 +8,7 @@ import {
   type ResultRow,
   runBulkJob,
 } from './bulk-job.js';
-import { bulkOutcomes } from './bulk-outcomes.js';
+import { BulkAnswers } from './bulk-outcomes.js';
 import { type Classified, classifyByExisting, findExisting, idsToDelete } from './existing.js';
 import { failAll } from './outcomes.js';
 
@@ -51,6 +51,12 @@ function plan(request: WriteRequest, operation: BulkOperation): JobPlan {
   }
 }
 
+/**
+ * Bytes of one job's upload at most: Salesforce takes up to 150 MB per job (less once it encodes
+ * the data), so a job whose rows are wide enough to pass this is split in two.
+ */
+export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
+
 /** Runs one job for `rows`; a job that fails as a whole fails each of its records. */
 async function runJob(
   conn: Connection,
@@ -59,11 +65,24 @@ async function runJob(
   rows: BulkRow[],
   reference: (relationship: string) => string,
   polling: BulkPolling,
+  maxUploadBytes: number,
 ): Promise<RecordOutcome[]> {
   if (rows.length === 0) return [];
   const steps = plan(request, operation);
-  const csv = bulkCsv(rows, { ...steps.csv, referenceField: reference });
+  let csv: string | null = bulkCsv(rows, { ...steps.csv, referenceField: reference });
+  if (rows.length > 1 && Buffer.byteLength(csv) > maxUploadBytes) {
+    csv = null;
+    const half = Math.ceil(rows.length / 2);
+    const run = (part: BulkRow[]) =>
+      runJob(conn, request, operation, part, reference, polling, maxUploadBytes);
+    return [...(await run(rows.slice(0, half))), ...(await run(rows.slice(half)))];
+  }
   const ids = new Map(rows.flatMap((r) => (r.id ? [[r.id, r.record.key] as const] : [])));
+  const answers = new BulkAnswers(rows, {
+    keyOf: (row) => steps.keyOf(row, ids),
+    success: steps.success,
+    deleting: operation === 'delete',
+  });
   try {
     const result = await runBulkJob(
       conn,
@@ -74,13 +93,10 @@ async function runJob(
       },
       csv,
       polling,
+      (set, row) => answers.read(set, row),
       request.signal,
     );
-    return bulkOutcomes(rows, result, {
-      keyOf: (row) => steps.keyOf(row, ids),
-      success: steps.success,
-      deleting: operation === 'delete',
-    });
+    return answers.outcomes(result);
   } catch (error) {
     if (!(error instanceof BulkJobError)) throw error;
     return failAll(
@@ -111,9 +127,10 @@ export async function writeThroughBulk(
   records: OutboundRecord[],
   reference: (relationship: string) => string,
   polling: BulkPolling,
+  maxUploadBytes = MAX_UPLOAD_BYTES,
 ): Promise<RecordOutcome[]> {
   const job = (operation: BulkOperation, rows: BulkRow[]) =>
-    runJob(conn, request, operation, rows, reference, polling);
+    runJob(conn, request, operation, rows, reference, polling, maxUploadBytes);
   switch (request.operation) {
     case 'upsert':
       return job(

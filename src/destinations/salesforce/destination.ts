@@ -21,15 +21,24 @@ import { checkApiVersion, errorText, SalesforceSession } from './session.js';
 const MAX_RECORDS_PER_CALL = 200;
 /** Salesforce's own guidance: above 2,000 records, Bulk API 2.0 beats synchronous calls. */
 const DEFAULT_BULK_THRESHOLD = 2_000;
-const DEFAULT_MAX_BULK_SIZE = 100_000;
+/**
+ * Rows per Bulk job: one Salesforce batch (it splits uploads into batches of 10,000 rows, each
+ * counted against the daily allocation), and small enough that a job's upload, results and
+ * outcomes stay a few megabytes, so memory does not grow with the model.
+ */
+export const DEFAULT_MAX_BULK_SIZE = 10_000;
+/** Bulk jobs of one sync out at once: the next one uploads while the last is processed. */
+const BULK_JOBS_IN_FLIGHT = 3;
 const DEFAULT_POLL_INTERVAL_MS = 500;
 
 /** How the destination uses Bulk API 2.0; every field has a default. */
 export interface SalesforceDestinationOptions {
   /** Change sets of at least this many records go through `writeBulk` (default 2,000). */
   bulkThreshold?: number;
-  /** Rows per Bulk job (default 100,000). */
+  /** Rows per Bulk job (default 10,000). */
   maxBulkSize?: number;
+  /** Bytes of one job's upload at most; a larger job is split (default 100 MB, under Salesforce's 150 MB). */
+  maxBulkUploadBytes?: number;
   /** Time between two polls of a Bulk job (default 500 ms). */
   bulkPollIntervalMs?: number;
   /** How long to wait for one Bulk job; by default one minute plus 10 ms per row. */
@@ -165,6 +174,7 @@ export function createSalesforceDestination(
       concurrency: 4,
       bulkThreshold: config.bulkThreshold ?? DEFAULT_BULK_THRESHOLD,
       maxBulkSize,
+      maxBulkJobs: BULK_JOBS_IN_FLIGHT,
     },
     // External ids match without regard to case unless defined "case sensitive", which only a
     // describe tells; an unknown field is taken as the default.
@@ -196,7 +206,14 @@ export function createSalesforceDestination(
       for (let start = 0; start < bulkRows.length; start += maxBulkSize) {
         const chunk = bulkRows.slice(start, start + maxBulkSize);
         const written = await settle(request, chunk, async (valid) =>
-          writeThroughBulk(await session.connect(), request, valid, reference, polling(valid.length)),
+          writeThroughBulk(
+            await session.connect(),
+            request,
+            valid,
+            reference,
+            polling(valid.length),
+            config.maxBulkUploadBytes,
+          ),
         );
         for (const outcome of written) byKey.set(outcome.key, outcome);
       }
