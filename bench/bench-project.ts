@@ -12,6 +12,8 @@ export interface BenchProjectOptions {
   /** Which syncs the model declares. */
   destinations: ('salesforce' | 'hubspot')[];
   hubspotRequestsPerWindow: number;
+  /** Salesforce's `bulk_threshold`; above the row count, every write goes through Collections. */
+  salesforceBulkThreshold?: number;
   postgres?: { host: string; port: number; user: string; password: string; database: string };
 }
 
@@ -72,7 +74,7 @@ from ${series}
     join(options.dir, 'spoke.yml'),
     `version: 1
 destinations:
-  salesforce: { type: salesforce }
+  salesforce: { type: salesforce${options.salesforceBulkThreshold ? `, bulk_threshold: ${options.salesforceBulkThreshold}` : ''} }
   hubspot: { type: hubspot, rate_limit: { requests: ${options.hubspotRequestsPerWindow}, window_ms: 10000 } }
 targets:
   dev:

@@ -3,6 +3,7 @@
 // table the migrations created (after one real sync made the run), so a million rows take
 // seconds instead of a million-record sync.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { execa } from 'execa';
@@ -34,6 +35,8 @@ export interface RecordsApiResult {
   warehouse: BenchWarehouse;
   logRows: number;
   lines: LatencyLine[];
+  /** 1-minute load average when it ended: the machine is shared. */
+  load: string;
 }
 
 const SCHEMA = 'spoke';
@@ -62,6 +65,7 @@ export async function recordsApiBench(options: RecordsApiOptions): Promise<Recor
       warehouse: options.warehouse,
       logRows: options.logRows,
       lines: await measure(serve.url, runId, options.logRows / 2),
+      load: loadavg()[0]!.toFixed(1),
     };
   } finally {
     serve.child.kill('SIGTERM');
