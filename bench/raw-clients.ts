@@ -25,7 +25,7 @@ export interface RawMeasure {
 function row(i: number, prefix: string) {
   return {
     key: `${prefix}${String(i).padStart(8, '0')}`,
-    email: `person${i}@example.com`,
+    email: `${prefix}person${i}@example.com`,
     first: `First${i % 1000}`,
     last: `Last${i}`,
     title: 'Title',
