@@ -3,7 +3,7 @@
 // the same process; then the records API and /metrics of `spoke serve` over a large record log.
 // Writes bench/results.md from the run. Options (docs/benchmarks.md):
 //   --rows 100000            model sizes for every path (comma-separated; --sizes is the same)
-//   --large 1000000          one more size, run only on the --large-on paths ('' for none)
+//   --large 1000000          one more size, run only on the --large-on paths (default none)
 //   --large-on postgres:bulk warehouse:path pairs the large size runs on
 //   --warehouses duckdb,postgres   --paths hubspot,bulk,collections
 //   --sections sync,ceiling,per-record,records-api   which parts run
@@ -35,7 +35,7 @@ const option = (name: string, fallback: string) => {
 };
 const list = (value: string) => value.split(',').filter((item) => item.trim() !== '');
 const sizes = list(option('rows', option('sizes', '100000'))).map(Number);
-const largeSize = Number(option('large', '1000000')) || 0;
+const largeSize = Number(option('large', '')) || 0;
 const largeOn = new Set(list(option('large-on', 'postgres:bulk')));
 const warehouses = list(option('warehouses', 'duckdb,postgres')) as BenchWarehouse[];
 const paths = list(option('paths', 'hubspot,bulk,collections')) as SyncPath[];
