@@ -12,6 +12,10 @@ export interface BenchProjectOptions {
   /** Which syncs the model declares. */
   destinations: ('salesforce' | 'hubspot')[];
   hubspotRequestsPerWindow: number;
+  /** Salesforce's `bulk_threshold`; above the row count, every write goes through Collections. */
+  salesforceBulkThreshold?: number;
+  /** Starts every key and email, so projects sharing one sandbox create their own records (default 'p'). */
+  keyPrefix?: string;
   postgres?: { host: string; port: number; user: string; password: string; database: string };
 }
 
@@ -35,6 +39,7 @@ export async function writeBenchProject(options: BenchProjectOptions): Promise<v
     join(options.dir, 'profiles.yml'),
     `bench:\n  target: dev\n  outputs:\n    dev: ${output}\n`,
   );
+  const prefix = options.keyPrefix ?? 'p';
   const series =
     options.warehouse === 'duckdb'
       ? `range(1, ${options.rows} + 1) as t(i)`
@@ -43,8 +48,8 @@ export async function writeBenchProject(options: BenchProjectOptions): Promise<v
     join(options.dir, 'models', 'people.sql'),
     `{{ config(materialized='table') }}
 select
-  'p' || lpad(cast(i as varchar), 8, '0') as person_id,
-  'person' || cast(i as varchar) || '@example.com' as email,
+  '${prefix}' || lpad(cast(i as varchar), 8, '0') as person_id,
+  '${prefix === 'p' ? '' : prefix}person' || cast(i as varchar) || '@example.com' as email,
   'First' || cast(i % 1000 as varchar) as first_name,
   'Last' || cast(i as varchar) as last_name,
   case when i % 100 = 0 then 'Title ' || cast({{ var('changed', 0) }} as varchar) else 'Title' end as job_title
@@ -72,7 +77,7 @@ from ${series}
     join(options.dir, 'spoke.yml'),
     `version: 1
 destinations:
-  salesforce: { type: salesforce }
+  salesforce: { type: salesforce${options.salesforceBulkThreshold ? `, bulk_threshold: ${options.salesforceBulkThreshold}` : ''} }
   hubspot: { type: hubspot, rate_limit: { requests: ${options.hubspotRequestsPerWindow}, window_ms: 10000 } }
 targets:
   dev:

@@ -47,6 +47,7 @@ describe.each(FLAVOURS)('state tables in %s', (flavour) => {
       expect.objectContaining({ version: 2, name: 'in_flight' }),
       expect.objectContaining({ version: 3, name: 'alerts' }),
       expect.objectContaining({ version: 4, name: 'sync_queue' }),
+      expect.objectContaining({ version: 5, name: 'record_log_paging' }),
     ]);
 
     await store.migrate();
@@ -251,6 +252,39 @@ describe.each([
     ]);
     await Promise.all(stores.map((store) => store.migrate()));
     const rows = await db.warehouse.sql.query(`SELECT version FROM "${schema}"."schema_migrations"`);
-    expect(rows.map((row) => row.version).sort()).toEqual([1, 2, 3, 4]);
+    expect(rows.map((row) => row.version).sort()).toEqual([1, 2, 3, 4, 5]);
+  });
+});
+
+describe('the record log on PostgreSQL', () => {
+  let db: StateWarehouse;
+
+  beforeAll(async () => {
+    db = await stateWarehouse('postgres');
+  });
+
+  afterAll(async () => {
+    await db?.cleanup();
+  });
+
+  it('has one index, in the order pages read it (run, sync, key, operation, attempt), replacing the initial one', async () => {
+    const schema = 'spoke_paging';
+    const store = await db.store({ schema });
+    await store.migrate();
+    const indexes = await db.warehouse.sql.query(
+      `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'record_log'`,
+      [schema],
+    );
+    expect(indexes).toEqual([
+      {
+        indexname: 'record_log_run_order',
+        indexdef: expect.stringContaining('(run_id, sync_id, record_key, operation, attempt)'),
+      },
+    ]);
+    const plan = await db.warehouse.sql.query(
+      `EXPLAIN SELECT * FROM "${schema}".record_log WHERE run_id = 'r' AND (sync_id, record_key, operation, attempt) > ('s', 'k', 'upsert', 1)
+        ORDER BY sync_id, record_key, operation, attempt LIMIT 501`,
+    );
+    expect(plan.map((row) => String(row['QUERY PLAN'])).join('\n')).toContain('record_log_run_order');
   });
 });

@@ -75,7 +75,15 @@ function recordsSql(source: HistorySource, runId: string, query: RecordsQuery) {
   if (query.syncId !== undefined) where.push(`l.sync_id = ${param(query.syncId)}`);
   if (query.status !== undefined) where.push(`l.status = ${param(query.status)}`);
   if (query.operation !== undefined) where.push(`l.operation = ${param(query.operation)}`);
-  if (query.key !== undefined) where.push(`l.record_key = ${param(query.key)}`);
+  if (query.key !== undefined) {
+    where.push(`l.record_key = ${param(query.key)}`);
+    // PostgreSQL's index leads with (run, sync): naming the run's syncs (each has a sync_runs row
+    // from its start, before anything is logged) makes a key lookup one index probe per sync
+    // instead of a scan of the whole run.
+    if (query.syncId === undefined && source.dialect.type === 'postgres') {
+      where.push(`l.sync_id IN (SELECT s.sync_id FROM ${source.table('sync_runs')} s WHERE s.run_id = $1)`);
+    }
+  }
   if (query.cursor !== undefined) {
     const position = decodeCursor('records', query.cursor, ['string', 'string', 'string', 'number']);
     const first = params.length + 1;

@@ -5,6 +5,7 @@ import { initialRedshift } from './001-initial.redshift.js';
 import { inFlightMigration } from './002-in-flight.js';
 import { alertsMigration } from './003-alerts.js';
 import { syncQueueMigration } from './004-sync-queue.js';
+import { recordLogPagingMigration } from './005-record-log-paging.js';
 import type { Migration } from './migration.js';
 
 export type { Migration };
@@ -15,18 +16,21 @@ const MIGRATIONS: Record<WarehouseType, Migration[]> = {
     inFlightMigration('postgres'),
     alertsMigration('postgres'),
     syncQueueMigration('postgres'),
+    recordLogPagingMigration('postgres'),
   ],
   duckdb: [
     initialDuckdb,
     inFlightMigration('duckdb'),
     alertsMigration('duckdb'),
     syncQueueMigration('duckdb'),
+    recordLogPagingMigration('duckdb'),
   ],
   redshift: [
     initialRedshift,
     inFlightMigration('redshift'),
     alertsMigration('redshift'),
     syncQueueMigration('redshift'),
+    recordLogPagingMigration('redshift'),
   ],
 };
 
