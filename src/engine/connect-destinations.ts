@@ -1,14 +1,12 @@
 import { join } from 'node:path';
-import { ownValue } from '../config/own-value.js';
 import type { DestinationConfig, SpokeConfig } from '../config/types.js';
 import type { Destination } from '../destinations/contract.js';
-import { SpokeError } from '../errors.js';
+import { configuredDestination } from '../destinations/traits.js';
 import type { RunningSandbox } from '../sandbox/index.js';
 
 export interface ConnectedDestinations {
+  has(name: string): boolean;
   get(name: string): Destination;
-  /** Where sandbox records live when the target routes to an in-process sandbox. */
-  sandboxStateFile: string | null;
   close(): Promise<void>;
 }
 
@@ -63,10 +61,7 @@ export async function connectDestinations(
   const destinations = new Map<string, Destination>();
   try {
     for (const name of names) {
-      const configured = ownValue(config.destinations, name);
-      if (!configured) {
-        throw new SpokeError('SPOKE_CONFIG_INVALID', `Destination "${name}" is not defined in spoke.yml.`);
-      }
+      const configured = configuredDestination(config, name);
       destinations.set(
         name,
         await createDestination(
@@ -81,7 +76,7 @@ export async function connectDestinations(
   }
 
   return {
-    sandboxStateFile: sandbox ? stateFile : null,
+    has: (name) => destinations.has(name),
     get(name) {
       const destination = destinations.get(name);
       if (!destination) throw new Error(`destination ${name} was not connected`);

@@ -3,7 +3,7 @@ import { ownValue } from '../config/own-value.js';
 import type { SpokeConfig, SyncSpec } from '../config/types.js';
 import type { Manifest } from '../dbt/artifacts.js';
 import { modelSpokeBlocks } from '../dbt/spoke-meta.js';
-import type { Destination } from '../destinations/contract.js';
+import { configuredDestination, destinationTraits } from '../destinations/traits.js';
 import { SpokeError } from '../errors.js';
 import { buildSyncGraph, type SyncGraph } from '../graph/sync-graph.js';
 import { assemblePlanReport } from '../review/assemble-plan-report.js';
@@ -13,7 +13,6 @@ import { previewImpact } from '../review/preview-impact.js';
 import { openStateReader, type StateReader } from '../state/state-reader.js';
 import { openWarehouse } from '../warehouse/open-warehouse.js';
 import type { Warehouse, WarehouseConnection } from '../warehouse/warehouse.js';
-import { createDestination } from './connect-destinations.js';
 import type { LoadedProject } from './load-project.js';
 import { preflightColumns } from './preflight.js';
 import { hasSelection, resolveSelection, type SelectionArgs } from './resolve-selection.js';
@@ -130,7 +129,6 @@ async function previewSyncs(options: PlanSyncsOptions, specs: SyncSpec[]): Promi
   const results = new Map<string, Preview>();
   if (specs.length === 0) return results;
   const warehouse = await openWarehouse(project.connection, { readOnly: true });
-  const destinations = new Map<string, Destination>();
   try {
     const reader = await stateReader(warehouse, project, options.stateSource);
     for (const spec of specs) {
@@ -140,7 +138,8 @@ async function previewSyncs(options: PlanSyncsOptions, specs: SyncSpec[]): Promi
           results.set(spec.id, { notPlanned: `model ${spec.model} would not be synced: ${excluded}` });
           continue;
         }
-        const destination = await destinationFor(project.config, spec.destination, destinations);
+        // Its limits, matching rule and Bulk support: plan loads no destination client.
+        const destination = destinationTraits(configuredDestination(project.config, spec.destination));
         const columns = await warehouse.columns(spec.relation).catch((error: unknown) => {
           // A CI build with --defer builds only what changed; the rest is not in this target.
           if (options.invocation && !options.invocation.built.has(spec.uniqueId)) return null;
@@ -169,7 +168,7 @@ async function previewSyncs(options: PlanSyncsOptions, specs: SyncSpec[]): Promi
             samples: options.samples,
             ignoreKeyCase: plannedSync.ignoreKeyCase,
             limits: destination.limits,
-            bulk: destination.writeBulk !== undefined,
+            bulk: destination.bulk,
           }),
         );
       } catch (error) {
@@ -177,29 +176,12 @@ async function previewSyncs(options: PlanSyncsOptions, specs: SyncSpec[]): Promi
       }
     }
   } finally {
-    await Promise.allSettled([...destinations.values()].map((destination) => destination.close()));
     await warehouse.close();
   }
   return results;
 }
 
 type Preview = SyncImpact | { error: string } | { notPlanned: string };
-
-/** A destination client for its limits and matching rule only: nothing is sent through it. */
-async function destinationFor(
-  config: SpokeConfig,
-  name: string,
-  cache: Map<string, Destination>,
-): Promise<Destination> {
-  const cached = cache.get(name);
-  if (cached) return cached;
-  const configured = ownValue(config.destinations, name);
-  if (!configured)
-    throw new SpokeError('SPOKE_CONFIG_INVALID', `Destination "${name}" is not defined in spoke.yml.`);
-  const destination = await createDestination(configured);
-  cache.set(name, destination);
-  return destination;
-}
 
 /**
  * The state to plan against: the project's own, or another target's (`--state-target`) in the

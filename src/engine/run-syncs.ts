@@ -4,6 +4,13 @@ import pLimit from 'p-limit';
 import { deliverPending } from '../alerts/deliver.js';
 import { alertsForRun } from '../alerts/run-alerts.js';
 import type { SyncSpec } from '../config/types.js';
+import type { Destination } from '../destinations/contract.js';
+import {
+  configuredDestination,
+  type DestinationTraits,
+  destinationTraits,
+  unconnectedDestination,
+} from '../destinations/traits.js';
 import { ConfigError, DestinationError, type Diagnostic, SpokeError } from '../errors.js';
 import { runGraph } from '../graph/run-graph.js';
 import { buildSyncGraph } from '../graph/sync-graph.js';
@@ -128,10 +135,7 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
     /** Syncs that cannot run (plan failed, destination unreachable), with the reason. */
     const cannotRun = new Map<string, string>();
     if (runnable.length > 0) {
-      session = await openSession(project, runnable, options.lockWaitMs ?? 0, {
-        signal: deadline.signal,
-        onRateLimitWait: (destination, waitedMs) => emit('onRateLimitWait', destination, waitedMs),
-      });
+      session = await openSession(project, options.lockWaitMs ?? 0);
       const open = session;
       if (!dryRun) {
         await open.state.startRun({
@@ -159,7 +163,7 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
         try {
           planned.set(
             spec.id,
-            await planSync(spec, open.state, open.destinations.get(spec.destination), {
+            await planSync(spec, open.state, traitsOf(project, spec.destination), {
               fullRefresh: options.fullRefresh ?? false,
               retryFailed: options.retryFailed ?? false,
             }),
@@ -172,6 +176,11 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
         const plan = planned.get(spec.id);
         return plan !== undefined && needsDestination(spec, plan.changeSet);
       });
+      // Only the destinations of syncs with something to send are connected (their clients loaded).
+      await open.connect(new Set(active.map((spec) => spec.destination)), {
+        signal: deadline.signal,
+        onRateLimitWait: (destination, waitedMs) => emit('onRateLimitWait', destination, waitedMs),
+      });
       const retry = options.retry ?? DEFAULT_RETRY;
       for (const [name, reason] of await checkDestinations(open, active, retry, deadline.signal)) {
         for (const spec of active) if (spec.destination === name) cannotRun.set(spec.id, reason);
@@ -180,7 +189,7 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
       await preflight(
         active.filter((spec) => !cannotRun.has(spec.id)),
         (spec) => {
-          const destination = open.destinations.get(spec.destination);
+          const destination = open.destination(spec.destination);
           // A schema saved by `spoke schema pull` answers without a call; the rest is described live.
           const describe = async (object: string) =>
             (await savedSchemas.read(destination.type, object)) ??
@@ -194,7 +203,7 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
     // One request limiter per destination, shared by every sync writing to it.
     const limiters = new Map<string, ReturnType<typeof pLimit>>();
     const limiterFor = (name: string) => {
-      const limiter = limiters.get(name) ?? pLimit(open!.destinations.get(name).limits.concurrency);
+      const limiter = limiters.get(name) ?? pLimit(open!.destination(name).limits.concurrency);
       limiters.set(name, limiter);
       return limiter;
     };
@@ -228,7 +237,7 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
           runId,
           signal: deadline.signal,
           state: open.state,
-          destination: open.destinations.get(spec.destination),
+          destination: open.destination(spec.destination),
           limit: (task) => limiter(task),
           retry: options.retry ?? DEFAULT_RETRY,
           dryRun,
@@ -295,17 +304,15 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
 interface Session {
   warehouse: Warehouse;
   state: StateStore;
-  destinations: ConnectedDestinations;
+  /** Connects these destinations (after planning: only those with something to send). */
+  connect(names: Set<string>, hooks: DestinationHooks): Promise<void>;
+  /** A connected destination, or, for one that was not connected, its traits without a client. */
+  destination(name: string): Destination;
   close(): Promise<void>;
 }
 
-/** The warehouse, the state store (migrated and verified) and destination clients; nothing is called yet. */
-async function openSession(
-  project: LoadedProject,
-  specs: SyncSpec[],
-  waitMs: number,
-  hooks: DestinationHooks,
-): Promise<Session> {
+/** The warehouse and the state store (migrated and verified); destinations connect later. */
+async function openSession(project: LoadedProject, waitMs: number): Promise<Session> {
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const closer of closers.reverse()) await closer().catch(() => {});
@@ -316,18 +323,29 @@ async function openSession(
     const state = await openStateStore(warehouse, { schema: project.config.state.schema });
     closers.push(() => state.close());
     await state.migrate();
-    const destinations = await connectDestinations(
-      project.config,
-      new Set(specs.map((spec) => spec.destination)),
-      project.projectDir,
-      hooks,
-    );
-    closers.push(() => destinations.close());
-    return { warehouse, state, destinations, close };
+    let connected: ConnectedDestinations | null = null;
+    return {
+      warehouse,
+      state,
+      async connect(names, hooks) {
+        if (names.size === 0) return;
+        connected = await connectDestinations(project.config, names, project.projectDir, hooks);
+        closers.push(() => connected!.close());
+      },
+      destination(name) {
+        if (connected?.has(name)) return connected.get(name);
+        return unconnectedDestination(configuredDestination(project.config, name));
+      },
+      close,
+    };
   } catch (error) {
     await close();
     throw error;
   }
+}
+
+function traitsOf(project: LoadedProject, name: string): DestinationTraits {
+  return destinationTraits(configuredDestination(project.config, name));
 }
 
 /**
@@ -362,7 +380,7 @@ async function checkDestinations(
 ): Promise<Map<string, string>> {
   const unreachable = new Map<string, string>();
   for (const name of new Set(specs.map((spec) => spec.destination))) {
-    const destination = session.destinations.get(name);
+    const destination = session.destination(name);
     await retryCheck(() => destination.check(), retry, signal).catch((error: unknown) => {
       if (!(error instanceof SpokeError)) throw error;
       unreachable.set(name, error.message);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyExampleProject, repoRoot, runSpoke } from '../support/spoke-cli.js';
+import { loadedModules, tracingImports } from '../support/trace-imports.js';
 
 const dbt = join(repoRoot, '.venv', 'bin', 'dbt');
 
@@ -125,6 +126,20 @@ describe('spoke sync after a dbt build', () => {
     for (const sync of (JSON.parse(result.stdout) as Document).syncs) {
       expect(sync.attempted).toBe(0);
       expect(sync.status).toBe(sync.still_failing > 0 ? 'partial' : 'success');
+    }
+  });
+
+  it('loads no destination client and starts no sandbox when nothing changed', async () => {
+    const result = await runSpoke(['sync', '--json'], {
+      cwd: project.dir,
+      env: { NODE_OPTIONS: tracingImports() },
+    });
+    expect(result.exitCode).toBe(1);
+    expect((JSON.parse(result.stdout) as Document).syncs.every((sync) => sync.attempted === 0)).toBe(true);
+    const loaded = loadedModules(result.stderr);
+    expect(loaded.some((line) => line.includes('@duckdb/'))).toBe(true);
+    for (const unused of ['jsforce', '@hubspot/', 'fastify', '/dist/sandbox/']) {
+      expect(loaded.filter((line) => line.includes(unused))).toEqual([]);
     }
   });
 

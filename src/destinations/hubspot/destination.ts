@@ -15,10 +15,8 @@ import { deleteBatch } from './delete-objects.js';
 import { describeForSaving, describeObject } from './describe.js';
 import { callFailure, isApiException } from './errors.js';
 import { createHubspotApi } from './hubspot-api.js';
+import { HUBSPOT_LIMITS, hubspotMatchesIgnoringCase } from './limits.js';
 import { createBatch, type ObjectBatch, updateBatch, upsertBatch } from './write-objects.js';
-
-/** Eight in flight reach 190 requests per 10 s even when HubSpot takes 400 ms to answer. */
-const LIMITS = { maxBatchSize: 100, concurrency: 8 };
 
 /** HubSpot's Free/Starter app limit; Professional and Enterprise allow 190. */
 export const DEFAULT_HUBSPOT_RATE_LIMIT = { requestsPerWindow: 100, windowMs: 10_000 };
@@ -64,11 +62,10 @@ export function createHubspotDestination(
   return {
     name: config.name,
     type: 'hubspot',
-    limits: LIMITS,
+    limits: HUBSPOT_LIMITS,
 
-    // HubSpot compares email addresses without regard to case; other unique values exactly.
     matchesIgnoringCase(_object, match) {
-      return match === 'email';
+      return hubspotMatchesIgnoringCase(match);
     },
 
     async check() {
@@ -119,7 +116,7 @@ export function createHubspotDestination(
         request.records.map((record, index) => ({ key: record.key, record, index })),
       );
       for (const round of rounds) {
-        for (const part of chunk(round, LIMITS.maxBatchSize)) {
+        for (const part of chunk(round, HUBSPOT_LIMITS.maxBatchSize)) {
           const records = part.map((p) => p.record);
           const batch: ObjectBatch = {
             api: scoped,

@@ -13,22 +13,17 @@ import { carriesBulkNullText } from './bulk-csv.js';
 import type { BulkPolling } from './bulk-job.js';
 import { writeThroughBulk } from './bulk-write.js';
 import { COLLECTIONS_WRITERS } from './collections-write.js';
+import {
+  DEFAULT_MAX_BULK_SIZE,
+  MAX_RECORDS_PER_CALL,
+  salesforceLimits,
+  salesforceMatchesIgnoringCase,
+} from './limits.js';
 import { failAll, isDailyLimit, thrownError } from './outcomes.js';
 import { conventionalReferenceField } from './payload.js';
 import { describeForSaving, describeObject } from './schema.js';
 import { checkApiVersion, errorText, SalesforceSession } from './session.js';
 
-const MAX_RECORDS_PER_CALL = 200;
-/** Salesforce's own guidance: above 2,000 records, Bulk API 2.0 beats synchronous calls. */
-const DEFAULT_BULK_THRESHOLD = 2_000;
-/**
- * Rows per Bulk job: one Salesforce batch (it splits uploads into batches of 10,000 rows, each
- * counted against the daily allocation), and small enough that a job's upload, results and
- * outcomes stay a few megabytes, so memory does not grow with the model.
- */
-export const DEFAULT_MAX_BULK_SIZE = 10_000;
-/** Bulk jobs of one sync out at once: the next one uploads while the last is processed. */
-const BULK_JOBS_IN_FLIGHT = 3;
 const DEFAULT_POLL_INTERVAL_MS = 500;
 
 /** How the destination uses Bulk API 2.0; every field has a default. */
@@ -169,17 +164,9 @@ export function createSalesforceDestination(
   return {
     name: config.name,
     type: 'salesforce',
-    limits: {
-      maxBatchSize: MAX_RECORDS_PER_CALL,
-      concurrency: 4,
-      bulkThreshold: config.bulkThreshold ?? DEFAULT_BULK_THRESHOLD,
-      maxBulkSize,
-      maxBulkJobs: BULK_JOBS_IN_FLIGHT,
-    },
-    // External ids match without regard to case unless defined "case sensitive", which only a
-    // describe tells; an unknown field is taken as the default.
+    limits: salesforceLimits(config),
     matchesIgnoringCase(object, match) {
-      return !cachedFields.get(object)?.find((field) => field.name === match)?.caseSensitive;
+      return salesforceMatchesIgnoringCase(cachedFields.get(object), match);
     },
     async check() {
       try {
