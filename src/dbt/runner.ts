@@ -1,9 +1,8 @@
 import { access, constants } from 'node:fs/promises';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { SpokeError } from '../errors.js';
 import { spokePackageRoot } from '../util/package-root.js';
-import { readDbtProject } from './project-file.js';
 
 const isWindows = process.platform === 'win32';
 const venvDbt = isWindows ? join('.venv', 'Scripts', 'dbt.exe') : join('.venv', 'bin', 'dbt');
@@ -117,17 +116,4 @@ export async function runDbt(
   }
   const exitCode = result.exitCode ?? -1;
   return { exitCode, outcome: outcomeOf(exitCode) };
-}
-
-/**
- * Where dbt writes its artifacts for this project: DBT_ENGINE_TARGET_PATH / DBT_TARGET_PATH,
- * else `target-path` in dbt_project.yml, else `target`; relative paths are relative to the project.
- */
-export async function dbtTargetDir(
-  projectDir: string,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<string> {
-  const fromEnv = env.DBT_ENGINE_TARGET_PATH || env.DBT_TARGET_PATH;
-  const written = fromEnv || (await readDbtProject(projectDir, env)).targetPath || 'target';
-  return isAbsolute(written) ? written : resolve(projectDir, written);
 }

@@ -2,7 +2,8 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadArtifacts } from '../../src/dbt/artifacts.js';
-import { dbtTargetDir, findDbt, runDbt } from '../../src/dbt/runner.js';
+import { findDbt, runDbt } from '../../src/dbt/runner.js';
+import { dbtTargetDir } from '../../src/dbt/target-dir.js';
 import { dbtTestEnv, makeDbtProject, removeDir, repoRoot, venvDbt } from './dbt-project.js';
 
 let projectDir: string | undefined;
