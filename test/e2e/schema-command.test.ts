@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { dbt, editSpokeBlocks } from '../support/example-edits.js';
+import { EXAMPLE_SCHEMA_DIR } from '../support/example-schemas.js';
 import { copyExampleProject, runSpoke } from '../support/spoke-cli.js';
 
 type Fields = Record<string, unknown>;
@@ -103,7 +104,11 @@ describe('spoke schema and offline validation', () => {
 
   it("checks a sync before writing against the saved schema, not the destination's live one", async () => {
     // A sandbox started before the schema below was saved: live, Plan__c is writable.
-    const live = await startSandbox({ stateFile: null, hubspotRateLimit: false });
+    const live = await startSandbox({
+      schemaDir: EXAMPLE_SCHEMA_DIR,
+      stateFile: null,
+      hubspotRateLimit: false,
+    });
     const spokeYml = join(project.dir, 'spoke.yml');
     const accountFile = join(project.dir, 'spoke_schemas', 'salesforce', 'Account.json');
     const [originalYml, originalAccount] = [
