@@ -15,7 +15,7 @@ import { openWarehouse } from '../warehouse/open-warehouse.js';
 import type { Warehouse, WarehouseConnection } from '../warehouse/warehouse.js';
 import { type ConnectedDestinations, connectDestinations } from './connect-destinations.js';
 import type { LoadedProject } from './load-project.js';
-import { preflightColumns, preflightDestination } from './preflight.js';
+import { preflightColumns, preflightSync } from './preflight.js';
 import { hasSelection, resolveSelection, type SelectionArgs } from './resolve-selection.js';
 import { retryCheck } from './retry-check.js';
 import { savedSchemaReader } from './saved-schemas.js';
@@ -178,7 +178,7 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
           const describe = async (object: string) =>
             (await savedSchemas.read(destination.type, object)) ??
             retryCheck(() => destination.describe(object), retry, deadline.signal);
-          return preflightDestination(spec, { name: destination.name, describe });
+          return preflightSync(spec, { name: destination.name, describe }, project.manifest);
         },
         cannotRun,
       );
