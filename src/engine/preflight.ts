@@ -203,10 +203,14 @@ export function preflightMapping(
       : [];
     if (refused.length > 0) {
       const where = schema.savedFile ? ` (${schema.savedFile})` : '';
+      const kind =
+        found.type === 'enumeration'
+          ? 'an enumeration whose options are'
+          : 'a restricted picklist whose active values are';
       at(
         `fields.${column}`,
         `column "${column}" accepts ${quoted(refused)} (its accepted_values test), but ${spec.object}.${field}${where} ` +
-          `is a restricted picklist whose active values are ${quoted([...allowed])}, so ${destination} would refuse those records.`,
+          `is ${kind} ${quoted([...allowed])}, so ${destination} would refuse those records.`,
         `add ${refused.length === 1 ? 'the value' : 'the values'} to the picklist in ${destination}` +
           `${schema.savedFile ? ` and run \`spoke schema pull --destination ${destination} --object ${spec.object}\`` : ''}, ` +
           'or map them to allowed values in the model and update accepted_values.',

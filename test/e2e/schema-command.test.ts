@@ -217,7 +217,7 @@ describe('spoke schema and offline validation', () => {
     );
     expect(result.stderr).toContain(`${at}spoke[1].fields.plan: column "plan" accepts "legacy_enterprise"`);
     expect(result.stderr).toContain(
-      'companies.plan_tier (spoke_schemas/hubspot/companies.json) is a restricted picklist',
+      'companies.plan_tier (spoke_schemas/hubspot/companies.json) is an enumeration whose options are "free", "starter", "pro", "business", "enterprise", so hubspot would refuse those records.',
     );
     // health_status's accepted values are all in Health_Status__c's picklist and health_status's options.
     expect(result.stderr).not.toContain('fields.health_status');
