@@ -1,3 +1,4 @@
+import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadSandboxSchemas, type SandboxSchemas } from '../../src/sandbox/load-schemas.js';
 import { repoRoot } from './spoke-cli.js';
@@ -15,4 +16,9 @@ let loaded: Promise<SandboxSchemas> | undefined;
 export function exampleSchemas(): Promise<SandboxSchemas> {
   loaded ??= loadSandboxSchemas(EXAMPLE_SCHEMA_DIR);
   return loaded;
+}
+
+/** Gives a test's own project the example's spoke_schemas/, for a target routed to the sandbox. */
+export async function copyExampleSchemas(projectDir: string): Promise<void> {
+  await cp(EXAMPLE_SCHEMA_DIR, join(projectDir, 'spoke_schemas'), { recursive: true });
 }
