@@ -4,9 +4,11 @@
  * destination's own concurrency. Run: `npx tsx bench/hubspot-ceiling.ts [seconds] [latency ms]`.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import type { OutboundRecord } from '../src/destinations/contract.js';
 import { createHubspotDestination } from '../src/destinations/hubspot/destination.js';
 import { createHubspotServer, HUBSPOT_SANDBOX_TOKEN } from '../src/sandbox/hubspot/server.js';
+import { loadSandboxSchemas } from '../src/sandbox/load-schemas.js';
 import { SandboxStore } from '../src/sandbox/store.js';
 
 const CEILING = 190;
@@ -20,6 +22,10 @@ const arrivals: number[] = [];
 const statuses = new Map<number, number>();
 const app = await createHubspotServer({
   store,
+  // The example's custom properties (the unique-value ids the upserts match on).
+  properties: (
+    await loadSandboxSchemas(fileURLToPath(new URL('../dbt_project_example/spoke_schemas', import.meta.url)))
+  ).hubspotProperties,
   rateLimit: { max: CEILING, intervalMs: WINDOW_MS },
   hooks: [
     async () => {

@@ -57,6 +57,10 @@ export interface ManifestNode {
   checksum: { name: string; checksum: string };
   /** For generic tests: the node the test is attached to; null otherwise. */
   attached_node: string | null;
+  /** For generic tests on a column: that column; null otherwise. */
+  column_name: string | null;
+  /** For generic tests: the test's name (`unique`, `accepted_values`, ...) and its arguments. */
+  test_metadata: { name: string; kwargs: Record<string, unknown> } | null;
   raw_code: string | null;
 }
 

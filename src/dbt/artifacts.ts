@@ -93,6 +93,11 @@ const nodeSchema = z
       .nullish()
       .transform((v) => v ?? { name: 'none', checksum: '' }),
     attached_node: optionalString,
+    column_name: optionalString,
+    test_metadata: z
+      .object({ name: z.string(), kwargs: looseRecord })
+      .nullish()
+      .transform((v) => v ?? null),
     raw_code: optionalString,
   })
   .transform((node) => ({ ...node, alias: node.alias ?? node.name }));

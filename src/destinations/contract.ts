@@ -17,6 +17,11 @@ export interface FieldSchema {
   /** Must be present when creating a record. */
   required: boolean;
   picklistValues?: string[];
+  /**
+   * The destination refuses a value not in `picklistValues`: a restricted Salesforce picklist, a
+   * HubSpot enumeration with its own options.
+   */
+  restrictedPicklist?: boolean;
   /** Salesforce reference fields: target objects and relationship name (`Account` for `AccountId`). */
   referenceTo?: string[];
   relationshipName?: string | null;
@@ -25,6 +30,8 @@ export interface FieldSchema {
 export interface ObjectSchema {
   object: string;
   fields: FieldSchema[];
+  /** Set when read from a file saved by `spoke schema pull` (its path in the project), not described live. */
+  savedFile?: string;
 }
 
 export type WriteOperation = 'upsert' | 'update' | 'create' | 'delete';

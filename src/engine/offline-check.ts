@@ -1,7 +1,8 @@
+import { columnTests } from '../dbt/column-tests.js';
 import type { ObjectSchema } from '../destinations/contract.js';
 import type { Diagnostic } from '../errors.js';
 import type { LoadedProject } from './load-project.js';
-import { preflightDestination, preflightMapping } from './preflight.js';
+import { preflightSync } from './preflight.js';
 import { destinationType, objectsOfSync, readSavedSchema } from './saved-schemas.js';
 
 export interface OfflineCheck {
@@ -10,6 +11,8 @@ export interface OfflineCheck {
   /** Syncs with an object that has no saved schema, and those objects (`<destination>.<object>`). */
   unsaved: { id: string; missing: string[] }[];
   diagnostics: Diagnostic[];
+  /** Doubts that stop nothing: a key column dbt does not test as unique and not null. */
+  warnings: Diagnostic[];
 }
 
 /**
@@ -17,7 +20,12 @@ export interface OfflineCheck {
  * credentials or network. A sync is checked only when every object it needs is saved.
  */
 export async function checkSavedSchemas(project: LoadedProject): Promise<OfflineCheck> {
-  const result: OfflineCheck = { checked: [], unsaved: [], diagnostics: [] };
+  const result: OfflineCheck = {
+    checked: [],
+    unsaved: [],
+    diagnostics: [],
+    warnings: keyTestWarnings(project),
+  };
   for (const spec of project.specs) {
     const type = destinationType(project.config, spec.destination);
     const schemas = new Map<string, ObjectSchema>();
@@ -35,15 +43,30 @@ export async function checkSavedSchemas(project: LoadedProject): Promise<Offline
       name: spec.destination,
       describe: async (object: string) => schemas.get(object) as ObjectSchema,
     };
-    const columns = project.manifest.nodes[spec.uniqueId]?.columns ?? {};
-    const columnType = (column: string) =>
-      Object.values(columns).find((entry) => entry.name.toLowerCase() === column.toLowerCase())?.data_type ??
-      null;
-    result.diagnostics.push(
-      ...(await preflightDestination(spec, saved)),
-      ...preflightMapping(spec, schemas.get(spec.object) as ObjectSchema, columnType),
-    );
+    result.diagnostics.push(...(await preflightSync(spec, saved, project.manifest)));
     result.checked.push(spec.id);
   }
   return result;
+}
+
+/**
+ * A sync's key identifies the record in the destination: a duplicate key sends two rows to one
+ * record, a null key sends none. dbt's `unique` and `not_null` tests stop such a build before
+ * spoke reads it; a key without them is only caught row by row while syncing.
+ */
+function keyTestWarnings(project: LoadedProject): Diagnostic[] {
+  const warnings: Diagnostic[] = [];
+  for (const spec of project.specs) {
+    const tests = columnTests(project.manifest, spec.uniqueId).get(spec.key.toLowerCase());
+    const lacking = [...(tests?.unique ? [] : ['unique']), ...(tests?.notNull ? [] : ['not_null'])];
+    if (lacking.length === 0) continue;
+    warnings.push({
+      file: spec.source.file,
+      model: spec.model,
+      field: `spoke[${spec.source.index}].key`,
+      message: `key column "${spec.key}" has no dbt ${lacking.join(' or ')} test, so duplicate or null keys reach the sync unchecked.`,
+      fix: `add data_tests: [${lacking.join(', ')}] to column ${spec.key} of ${spec.model} in its schema.yml.`,
+    });
+  }
+  return warnings;
 }

@@ -1,4 +1,6 @@
 import type { SyncSpec } from '../config/types.js';
+import type { Manifest } from '../dbt/artifact-types.js';
+import { type ColumnTests, columnTests } from '../dbt/column-tests.js';
 import type { Destination, FieldSchema, ObjectSchema } from '../destinations/contract.js';
 import type { Diagnostic } from '../errors.js';
 import { closestMatches } from '../util/suggest.js';
@@ -61,15 +63,12 @@ export async function preflightDestination(
         ? field.createable
         : field.createable || field.updateable;
 
-  checkUniqueField(schema, spec.match, (message, fix) => at('match', message, fix));
+  checkUniqueField(schema, spec.match, destination.name, (message, fix) => at('match', message, fix));
   for (const { column, field } of spec.fields) {
     const found = fieldOf(field);
     if (!found) {
-      at(
-        `fields.${column}`,
-        `${spec.object} has no field "${field}".`,
-        suggestField(schema, field, schema.fields.filter(writable), 'writable'),
-      );
+      const suggestion = suggestField(schema, field, schema.fields.filter(writable), 'writable');
+      at(`fields.${column}`, ...noField(schema, field, destination.name, suggestion));
     } else if (!writable(found)) {
       at(
         `fields.${column}`,
@@ -93,13 +92,13 @@ export async function preflightDestination(
       continue;
     }
     const parent = await destination.describe(lookup.object);
-    checkUniqueField(parent, lookup.match, (message, fix) =>
+    checkUniqueField(parent, lookup.match, destination.name, (message, fix) =>
       at(`fields.${lookup.column}.match`, message, fix),
     );
   }
   for (const [index, association] of spec.associations.entries()) {
     const target = await destination.describe(association.to);
-    checkUniqueField(target, association.match, (message, fix) =>
+    checkUniqueField(target, association.match, destination.name, (message, fix) =>
       at(`associations[${index}].match`, message, fix),
     );
   }
@@ -109,18 +108,14 @@ export async function preflightDestination(
 function checkUniqueField(
   schema: ObjectSchema,
   name: string,
+  destination: string,
   report: (message: string, fix: string) => void,
 ): void {
   const field = schema.fields.find((candidate) => candidate.name === name);
   if (!field) {
+    const unique = schema.fields.filter((candidate) => candidate.unique);
     report(
-      `${schema.object} has no field "${name}".`,
-      suggestField(
-        schema,
-        name,
-        schema.fields.filter((candidate) => candidate.unique),
-        'external id / unique-value',
-      ),
+      ...noField(schema, name, destination, suggestField(schema, name, unique, 'external id / unique-value')),
     );
   } else if (!field.unique) {
     report(
@@ -128,6 +123,23 @@ function checkUniqueField(
       `mark it as an external id (Salesforce) or unique value (HubSpot), or match on another field.`,
     );
   }
+}
+
+/**
+ * A field the schema lacks. A saved schema can be older than the field (added in the org or
+ * portal after the pull), so the message names the file and the pull that brings it up to date.
+ */
+function noField(
+  schema: ObjectSchema,
+  name: string,
+  destination: string,
+  suggestion: string,
+): [string, string] {
+  if (!schema.savedFile) return [`${schema.object} has no field "${name}".`, suggestion];
+  return [
+    `${schema.object} has no field "${name}" in ${schema.savedFile} (saved by \`spoke schema pull\`; the file may be out of date).`,
+    `${suggestion} If ${name} was added in ${destination} after the pull, run \`spoke schema pull --destination ${destination} --object ${schema.object}\` and commit the diff.`,
+  ];
 }
 
 /** Fields listed inline when nothing is close: no spoke command lists a destination's fields. */
@@ -154,26 +166,54 @@ const NUMBER_TYPES = new Set(['double', 'currency', 'percent', 'int', 'long', 'n
 /** Warehouse column types that hold text (DuckDB, PostgreSQL, Redshift spellings). */
 const TEXT_TYPE = /^\s*(varchar|text|string|char|character|nvarchar|bpchar|character varying)\b/i;
 
+/** What dbt's manifest says of a model column: its declared `data_type` and its tests. */
+export interface ColumnFacts {
+  dataType: string | null;
+  tests: ColumnTests | null;
+}
+
 /**
  * Checks that need what dbt knows of the columns or that only hold for records created: a text
- * column mapped to a number field (when schema.yml declares `data_type`), and a field required
- * on create that no column fills.
+ * column mapped to a number field (when schema.yml declares `data_type`), values a column's
+ * `accepted_values` test allows but a restricted picklist refuses, and a field required on
+ * create that no column fills.
  */
 export function preflightMapping(
   spec: SyncSpec,
   schema: ObjectSchema,
-  columnType: (column: string) => string | null,
+  columnFacts: (column: string) => ColumnFacts,
+  destination: string,
 ): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const at = reporter(spec, diagnostics);
   for (const { column, field } of spec.fields) {
     const found = schema.fields.find((candidate) => candidate.name === field);
-    const type = columnType(column);
-    if (found && type && NUMBER_TYPES.has(found.type) && TEXT_TYPE.test(type)) {
+    if (!found) continue;
+    const { dataType: type, tests } = columnFacts(column);
+    if (type && NUMBER_TYPES.has(found.type) && TEXT_TYPE.test(type)) {
       at(
         `fields.${column}`,
         `column "${column}" is ${type} (text) but ${spec.object}.${field} is a ${found.type} field.`,
         'cast the column to a number in the model, or map it to a text field.',
+      );
+    }
+    const allowed = new Set(found.picklistValues ?? []);
+    const refused = found.restrictedPicklist
+      ? [...new Set(tests?.acceptedValues ?? [])].filter((value) => !allowed.has(value))
+      : [];
+    if (refused.length > 0) {
+      const where = schema.savedFile ? ` (${schema.savedFile})` : '';
+      const kind =
+        found.type === 'enumeration'
+          ? 'an enumeration whose options are'
+          : 'a restricted picklist whose active values are';
+      at(
+        `fields.${column}`,
+        `column "${column}" accepts ${quoted(refused)} (its accepted_values test), but ${spec.object}.${field}${where} ` +
+          `is ${kind} ${quoted([...allowed])}, so ${destination} would refuse those records.`,
+        `add ${refused.length === 1 ? 'the value' : 'the values'} to the picklist in ${destination}` +
+          `${schema.savedFile ? ` and run \`spoke schema pull --destination ${destination} --object ${spec.object}\`` : ''}, ` +
+          'or map them to allowed values in the model and update accepted_values.',
       );
     }
   }
@@ -195,4 +235,31 @@ export function preflightMapping(
     }
   }
   return diagnostics;
+}
+
+function quoted(values: string[]): string {
+  return values.length === 0 ? 'none' : values.map((value) => `"${value}"`).join(', ');
+}
+
+/**
+ * Every destination check of one sync: its fields, `match`, lookups and associations against
+ * the destination's schema (saved or live, as `describe` answers), and the checks that need the
+ * model's columns as dbt describes them. `spoke validate` runs it on saved schemas alone,
+ * `spoke sync` before writing, so both report the same mistakes with the same words.
+ */
+export async function preflightSync(
+  spec: SyncSpec,
+  destination: Pick<Destination, 'name' | 'describe'>,
+  manifest: Manifest,
+): Promise<Diagnostic[]> {
+  const tests = columnTests(manifest, spec.uniqueId);
+  const columns = Object.values(manifest.nodes[spec.uniqueId]?.columns ?? {});
+  const columnFacts = (column: string): ColumnFacts => ({
+    dataType: columns.find((entry) => entry.name.toLowerCase() === column.toLowerCase())?.data_type ?? null,
+    tests: tests.get(column.toLowerCase()) ?? null,
+  });
+  return [
+    ...(await preflightDestination(spec, destination)),
+    ...preflightMapping(spec, await destination.describe(spec.object), columnFacts, destination.name),
+  ];
 }

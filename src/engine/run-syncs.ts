@@ -26,7 +26,7 @@ import {
   type DestinationHooks,
 } from './connect-destinations.js';
 import type { LoadedProject } from './load-project.js';
-import { preflightColumns, preflightDestination } from './preflight.js';
+import { preflightColumns, preflightSync } from './preflight.js';
 import { hasSelection, resolveSelection, type SelectionArgs } from './resolve-selection.js';
 import { retryCheck } from './retry-check.js';
 import { savedSchemaReader } from './saved-schemas.js';
@@ -194,7 +194,7 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
           const describe = async (object: string) =>
             (await savedSchemas.read(destination.type, object)) ??
             retryCheck(() => destination.describe(object), retry, deadline.signal);
-          return preflightDestination(spec, { name: destination.name, describe });
+          return preflightSync(spec, { name: destination.name, describe }, project.manifest);
         },
         cannotRun,
       );

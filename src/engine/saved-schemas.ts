@@ -94,13 +94,13 @@ export async function readSavedSchema(
     if (typeof describe?.name !== 'string' || !Array.isArray(describe.fields)) {
       throw invalid(shown, 'is not a Salesforce describe response with "name" and "fields"');
     }
-    return { file: shown, schema: describeToSchema(describe) };
+    return { file: shown, schema: { ...describeToSchema(describe), savedFile: shown } };
   }
   const properties = json as SavedProperties;
   if (!Array.isArray(properties?.results)) {
     throw invalid(shown, 'is not a HubSpot properties response with "results"');
   }
-  return { file: shown, schema: propertiesToSchema(object, properties) };
+  return { file: shown, schema: { ...propertiesToSchema(object, properties), savedFile: shown } };
 }
 
 function invalid(file: string, what: string): ConfigError {

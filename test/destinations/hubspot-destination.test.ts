@@ -7,6 +7,7 @@ import { SpokeError } from '../../src/errors.js';
 import { createHubspotServer, HUBSPOT_SANDBOX_TOKEN } from '../../src/sandbox/hubspot/server.js';
 import type { HubspotFault } from '../../src/sandbox/hubspot/types.js';
 import { SandboxStore } from '../../src/sandbox/store.js';
+import { exampleSchemas } from '../support/example-schemas.js';
 
 interface Seen {
   method: string;
@@ -23,7 +24,12 @@ let client: Client;
 
 beforeAll(async () => {
   store = await SandboxStore.open(null);
-  app = await createHubspotServer({ store, rateLimit: false, hooks: [() => fault] });
+  app = await createHubspotServer({
+    store,
+    rateLimit: false,
+    properties: (await exampleSchemas()).hubspotProperties,
+    hooks: [() => fault],
+  });
   app.addHook('preHandler', async (request) => {
     seen.push({ method: request.method, url: request.url, body: request.body as Seen['body'] });
   });

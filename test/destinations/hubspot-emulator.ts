@@ -2,6 +2,7 @@ import type { OutboundRecord } from '../../src/destinations/contract.js';
 import { createHubspotServer } from '../../src/sandbox/hubspot/server.js';
 import type { HubspotFault } from '../../src/sandbox/hubspot/types.js';
 import type { SandboxStore } from '../../src/sandbox/store.js';
+import { exampleSchemas } from '../support/example-schemas.js';
 
 export interface Arrival {
   at: number;
@@ -20,7 +21,7 @@ export interface RunningEmulator {
 
 type Fault = (request: Arrival) => HubspotFault | undefined | Promise<HubspotFault | undefined>;
 
-/** A HubSpot emulator on 127.0.0.1:0 that records when each request arrived. */
+/** A HubSpot emulator on 127.0.0.1:0, with the example's properties, that records when each request arrived. */
 export async function startEmulator(
   store: SandboxStore,
   options: { rateLimit?: { max: number; intervalMs: number } | false; fault?: Fault } = {},
@@ -29,6 +30,7 @@ export async function startEmulator(
   const statuses: number[] = [];
   const app = await createHubspotServer({
     store,
+    properties: (await exampleSchemas()).hubspotProperties,
     rateLimit: options.rateLimit ?? false,
     hooks: [
       (request) => {

@@ -10,6 +10,7 @@ import {
   type SalesforceDestinationOptions,
 } from '../../src/destinations/salesforce/destination.js';
 import { createSalesforceServer } from '../../src/sandbox/salesforce/index.js';
+import { exampleSchemas } from '../support/example-schemas.js';
 import {
   account,
   accounts,
@@ -390,7 +391,11 @@ describe('Salesforce destination API limits', () => {
   });
 
   it('stops the run at the daily API limit with an error that waits for the next run and says what to do', async () => {
-    const limited = await createSalesforceServer({ store: emulator.store, apiLimit: 2 });
+    const limited = await createSalesforceServer({
+      store: emulator.store,
+      objects: (await exampleSchemas()).salesforceObjects,
+      apiLimit: 2,
+    });
     const limitedUrl = await limited.listen({ host: '127.0.0.1', port: 0 });
     try {
       const target = destination({ loginUrl: limitedUrl });

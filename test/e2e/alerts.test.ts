@@ -13,6 +13,7 @@ import {
   smtpReceiver,
 } from '../support/alert-receivers.js';
 import { dbt } from '../support/example-edits.js';
+import { EXAMPLE_SCHEMA_DIR } from '../support/example-schemas.js';
 import { type GeneratedProject, generatedProject } from '../support/generated-project.js';
 import { createTestDatabase } from '../support/postgres.js';
 import { repoRoot, runSpoke } from '../support/spoke-cli.js';
@@ -92,7 +93,7 @@ describe('alerts on a sync that breaks and recovers', () => {
     runSpoke(['sync', '--json', ...args], { cwd: project.dir, env: r.env });
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ stateFile: null, hubspotRateLimit: false });
+    sandbox = await startSandbox({ schemaDir: EXAMPLE_SCHEMA_DIR, stateFile: null, hubspotRateLimit: false });
     r = await receivers();
     project = await generatedProject({
       rows: ROWS,
@@ -247,7 +248,7 @@ describe('alerts across a crash', () => {
   let r: Receivers;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ stateFile: null, hubspotRateLimit: false });
+    sandbox = await startSandbox({ schemaDir: EXAMPLE_SCHEMA_DIR, stateFile: null, hubspotRateLimit: false });
     r = await receivers();
     database = await createTestDatabase(inject('databaseUrl'), 'spoke_alert_crash');
     project = await generatedProject({

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { dbt } from '../support/example-edits.js';
+import { EXAMPLE_SCHEMA_DIR } from '../support/example-schemas.js';
 import { createTestDatabase } from '../support/postgres.js';
 import { runSpoke } from '../support/spoke-cli.js';
 
@@ -72,7 +73,7 @@ describe('two spoke sync runs started together on PostgreSQL', () => {
   let dir: string;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ stateFile: null, hubspotRateLimit: false });
+    sandbox = await startSandbox({ schemaDir: EXAMPLE_SCHEMA_DIR, stateFile: null, hubspotRateLimit: false });
     database = await createTestDatabase(inject('databaseUrl'), 'spoke_concurrent');
     dir = await mkdtemp(join(tmpdir(), 'spoke-concurrent-'));
     await writeProject(
@@ -181,7 +182,7 @@ describe('a 150-sync project on PostgreSQL', () => {
   let dir: string;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ stateFile: null, hubspotRateLimit: false });
+    sandbox = await startSandbox({ schemaDir: EXAMPLE_SCHEMA_DIR, stateFile: null, hubspotRateLimit: false });
     database = await createTestDatabase(inject('databaseUrl'), 'spoke_many_syncs');
     dir = await mkdtemp(join(tmpdir(), 'spoke-many-'));
     const files: Record<string, string> = {};

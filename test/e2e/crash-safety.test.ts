@@ -4,6 +4,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FaultPlan, type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { dbt } from '../support/example-edits.js';
+import { EXAMPLE_SCHEMA_DIR } from '../support/example-schemas.js';
 import {
   expectGeneratedRecords,
   type GeneratedProject,
@@ -23,7 +24,11 @@ const REVERT_ROWS = 150;
 function useGeneratedProject(rows: number, options: Partial<GeneratedProjectOptions> = {}) {
   const context = {} as { sandbox: RunningSandbox; project: GeneratedProject };
   beforeAll(async () => {
-    context.sandbox = await startSandbox({ stateFile: null, hubspotRateLimit: false });
+    context.sandbox = await startSandbox({
+      schemaDir: EXAMPLE_SCHEMA_DIR,
+      stateFile: null,
+      hubspotRateLimit: false,
+    });
     context.project = await generatedProject({
       rows,
       salesforceUrl: context.sandbox.salesforceUrl,

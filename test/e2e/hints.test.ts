@@ -29,7 +29,7 @@ describe('hints name what this project did', () => {
     const result = await runSpoke(['sync'], { cwd: project.dir });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(
-      /spoke\[0\]\.fields\.job_title: contacts has no field "qqqqqqqqqqqq"\. Fix: use one of contacts's writable fields \([^)]*\bjobtitle\b[^)]*\), or create the field in the destination\./,
+      /spoke\[0\]\.fields\.job_title: contacts has no field "qqqqqqqqqqqq" in spoke_schemas\/hubspot\/contacts\.json \(saved by `spoke schema pull`; the file may be out of date\)\. Fix: use one of contacts's writable fields \([^)]*\bjobtitle\b[^)]*\), or create the field in the destination\./,
     );
     expect(result.stderr).not.toContain('spoke validate');
   });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { dbt } from '../support/example-edits.js';
+import { EXAMPLE_SCHEMA_DIR } from '../support/example-schemas.js';
 import { type GeneratedProject, generatedProject } from '../support/generated-project.js';
 import { runSpoke } from '../support/spoke-cli.js';
 
@@ -11,7 +12,7 @@ describe('keys differing only in case', () => {
   let project: GeneratedProject;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ stateFile: null, hubspotRateLimit: false });
+    sandbox = await startSandbox({ schemaDir: EXAMPLE_SCHEMA_DIR, stateFile: null, hubspotRateLimit: false });
     project = await generatedProject({
       rows: 3,
       salesforceUrl: sandbox.salesforceUrl,

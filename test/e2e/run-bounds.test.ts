@@ -5,6 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { dbt } from '../support/example-edits.js';
+import { EXAMPLE_SCHEMA_DIR } from '../support/example-schemas.js';
 import { type GeneratedProject, generatedProject } from '../support/generated-project.js';
 import { runSpoke } from '../support/spoke-cli.js';
 
@@ -48,7 +49,7 @@ describe('bounds on a run', () => {
   let project: GeneratedProject;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ stateFile: null });
+    sandbox = await startSandbox({ schemaDir: EXAMPLE_SCHEMA_DIR, stateFile: null });
     project = await generatedProject({
       rows: ROWS,
       salesforceUrl: sandbox.salesforceUrl,

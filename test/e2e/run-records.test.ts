@@ -4,6 +4,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { dbt } from '../support/example-edits.js';
+import { EXAMPLE_SCHEMA_DIR } from '../support/example-schemas.js';
 import { type GeneratedProject, generatedProject } from '../support/generated-project.js';
 import { runSpoke } from '../support/spoke-cli.js';
 
@@ -59,7 +60,7 @@ describe('every run is recorded, however it ends', () => {
   let project: GeneratedProject;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ stateFile: null, hubspotRateLimit: false });
+    sandbox = await startSandbox({ schemaDir: EXAMPLE_SCHEMA_DIR, stateFile: null, hubspotRateLimit: false });
     project = await generatedProject({
       rows: ROWS,
       salesforceUrl: sandbox.salesforceUrl,

@@ -4,6 +4,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { dbt } from '../support/example-edits.js';
+import { EXAMPLE_SCHEMA_DIR } from '../support/example-schemas.js';
 import { type GeneratedProject, generatedProject } from '../support/generated-project.js';
 import { type CliResult, runSpoke } from '../support/spoke-cli.js';
 
@@ -86,6 +87,7 @@ describe('secrets', () => {
   beforeAll(async () => {
     // A sandbox that accepts the project's own credentials, like a real org and portal would.
     sandbox = await startSandbox({
+      schemaDir: EXAMPLE_SCHEMA_DIR,
       stateFile: null,
       hubspotRateLimit: false,
       credentials: {

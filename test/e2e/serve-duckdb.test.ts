@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { type HttpReceiver, httpReceiver } from '../support/alert-receivers.js';
+import { EXAMPLE_SCHEMA_DIR } from '../support/example-schemas.js';
 import { startServe } from '../support/serve-process.js';
 import { repoRoot, runSpoke } from '../support/spoke-cli.js';
 
@@ -45,7 +46,7 @@ describe('the queue and spoke serve on DuckDB', () => {
   }
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ stateFile: null, hubspotRateLimit: false });
+    sandbox = await startSandbox({ schemaDir: EXAMPLE_SCHEMA_DIR, stateFile: null, hubspotRateLimit: false });
     webhook = await httpReceiver();
     dir = await mkdtemp(join(tmpdir(), 'spoke-serve-duckdb-'));
     const files: Record<string, string> = {

@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
+import { EXAMPLE_SCHEMA_DIR } from '../support/example-schemas.js';
 import { createTestDatabase } from '../support/postgres.js';
 import { type ServeProcess, startServe } from '../support/serve-process.js';
 import { repoRoot } from '../support/spoke-cli.js';
@@ -88,7 +89,7 @@ describe('spoke serve workers draining the queue dbt filled, on PostgreSQL', () 
   };
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ stateFile: null, hubspotRateLimit: false });
+    sandbox = await startSandbox({ schemaDir: EXAMPLE_SCHEMA_DIR, stateFile: null, hubspotRateLimit: false });
     database = await createTestDatabase(inject('databaseUrl'), 'spoke_serve_queue');
     dir = await mkdtemp(join(tmpdir(), 'spoke-serve-queue-'));
     const url = new URL(database.url);

@@ -3,6 +3,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FaultPlan, type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { dbt } from '../support/example-edits.js';
+import { EXAMPLE_SCHEMA_DIR } from '../support/example-schemas.js';
 import {
   expectGeneratedRecords,
   type GeneratedProject,
@@ -55,7 +56,7 @@ describe.each([
   let project: GeneratedProject;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ stateFile: null, hubspotRateLimit: false });
+    sandbox = await startSandbox({ schemaDir: EXAMPLE_SCHEMA_DIR, stateFile: null, hubspotRateLimit: false });
     project = await generatedProject({
       rows: ROWS,
       salesforceUrl: sandbox.salesforceUrl,

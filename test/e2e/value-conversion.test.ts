@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { copyExampleSchemas } from '../support/example-schemas.js';
 import { createTestDatabase } from '../support/postgres.js';
 import { runSpoke } from '../support/spoke-cli.js';
 
@@ -95,6 +96,8 @@ targets:
   pg: { sandbox: true }
 `,
   );
+  // The sandbox serves the external ids matched on from the project's spoke_schemas/.
+  await copyExampleSchemas(dir);
 }
 
 describe('values as the destinations receive them', () => {

@@ -8,6 +8,7 @@ import {
   SALESFORCE_SANDBOX_CREDENTIALS,
 } from '../../src/sandbox/salesforce/index.js';
 import { SandboxStore } from '../../src/sandbox/store.js';
+import { exampleSchemas } from '../support/example-schemas.js';
 import { openApiResponses } from '../support/hubspot-openapi.js';
 
 describe('HubSpot sandbox answers as the official OpenAPI spec describes', () => {
@@ -28,7 +29,11 @@ describe('HubSpot sandbox answers as the official OpenAPI spec describes', () =>
 
   beforeAll(async () => {
     validate = await openApiResponses('objects.json');
-    app = await createHubspotServer({ store: await SandboxStore.open(null), rateLimit: false });
+    app = await createHubspotServer({
+      store: await SandboxStore.open(null),
+      rateLimit: false,
+      properties: (await exampleSchemas()).hubspotProperties,
+    });
     url = await app.listen({ host: '127.0.0.1', port: 0 });
   });
   afterAll(() => app?.close());
@@ -106,7 +111,11 @@ describe('Salesforce sandbox answers as a real org does', () => {
   let connection: jsforce.Connection;
 
   beforeAll(async () => {
-    app = await createSalesforceServer({ store: await SandboxStore.open(null), requestTimeoutMs: 300 });
+    app = await createSalesforceServer({
+      store: await SandboxStore.open(null),
+      objects: (await exampleSchemas()).salesforceObjects,
+      requestTimeoutMs: 300,
+    });
     url = await app.listen({ host: '127.0.0.1', port: 0 });
     const { username, password, clientId, clientSecret } = SALESFORCE_SANDBOX_CREDENTIALS;
     connection = new jsforce.Connection({

@@ -9,6 +9,7 @@ import {
   SANDBOX_FAULTS_ENV,
   startSandbox,
 } from '../../src/sandbox/index.js';
+import { EXAMPLE_SCHEMA_DIR } from '../support/example-schemas.js';
 
 const running: RunningSandbox[] = [];
 afterEach(async () => {
@@ -17,6 +18,7 @@ afterEach(async () => {
 
 async function sandbox(faults?: FaultPlan): Promise<RunningSandbox> {
   const started = await startSandbox({
+    schemaDir: EXAMPLE_SCHEMA_DIR,
     stateFile: null,
     hubspotRateLimit: false,
     ...(faults ? { faults } : {}),

@@ -5,6 +5,7 @@ import { Client } from '@hubspot/api-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HUBSPOT_SANDBOX_TOKEN, type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { SandboxStore } from '../../src/sandbox/store.js';
+import { EXAMPLE_SCHEMA_DIR } from '../support/example-schemas.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -12,7 +13,7 @@ afterEach(async () => {
 });
 
 async function sandbox(stateFile: string | null = null): Promise<{ sb: RunningSandbox; client: Client }> {
-  const sb = await startSandbox({ stateFile, hubspotRateLimit: false });
+  const sb = await startSandbox({ schemaDir: EXAMPLE_SCHEMA_DIR, stateFile, hubspotRateLimit: false });
   cleanups.push(() => sb.close());
   return { sb, client: new Client({ accessToken: HUBSPOT_SANDBOX_TOKEN, basePath: sb.hubspotUrl }) };
 }

@@ -5,6 +5,7 @@ import { Client } from '@hubspot/api-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHubspotServer, HUBSPOT_SANDBOX_TOKEN } from '../../src/sandbox/hubspot/server.js';
 import { SandboxStore } from '../../src/sandbox/store.js';
+import { exampleSchemas } from '../support/example-schemas.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -12,7 +13,11 @@ afterEach(async () => {
 });
 
 async function start(store: SandboxStore, rateLimit: { max: number; intervalMs: number } | false) {
-  const app = await createHubspotServer({ store, rateLimit });
+  const app = await createHubspotServer({
+    store,
+    rateLimit,
+    properties: (await exampleSchemas()).hubspotProperties,
+  });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   cleanups.push(() => app.close());
   return url;

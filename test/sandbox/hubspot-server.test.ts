@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHubspotServer, HUBSPOT_SANDBOX_TOKEN } from '../../src/sandbox/hubspot/server.js';
 import { SandboxStore } from '../../src/sandbox/store.js';
+import { exampleSchemas } from '../support/example-schemas.js';
 
 interface ApiError {
   code: number;
@@ -28,11 +29,14 @@ let client: Client;
 
 beforeAll(async () => {
   store = await SandboxStore.open(null);
+  const example = (await exampleSchemas()).hubspotProperties;
   app = await createHubspotServer({
     store,
     rateLimit: false,
     properties: {
+      ...example,
       companies: [
+        ...(example.companies ?? []),
         { name: 'region', label: 'Region', type: 'enumeration', options: [{ label: 'EU', value: 'eu' }] },
       ],
     },

@@ -7,6 +7,7 @@ import {
   type SalesforceFaultResponse,
 } from '../../src/sandbox/salesforce/index.js';
 import { SandboxStore } from '../../src/sandbox/store.js';
+import { exampleSchemas } from '../support/example-schemas.js';
 
 let app: FastifyInstance;
 let store: SandboxStore;
@@ -19,6 +20,7 @@ beforeAll(async () => {
   store = await SandboxStore.open(null);
   app = await createSalesforceServer({
     store,
+    objects: (await exampleSchemas()).salesforceObjects,
     faults: ({ method, url }) => {
       requests.push(`${method} ${url}`);
       return fault?.(method, url);

@@ -6,6 +6,7 @@ import {
   SALESFORCE_SANDBOX_CREDENTIALS as creds,
 } from '../../src/sandbox/salesforce/index.js';
 import { SandboxStore } from '../../src/sandbox/store.js';
+import { exampleSchemas } from '../support/example-schemas.js';
 
 let app: FastifyInstance;
 let store: SandboxStore;
@@ -13,7 +14,7 @@ let conn: Connection;
 
 beforeAll(async () => {
   store = await SandboxStore.open(null);
-  app = await createSalesforceServer({ store });
+  app = await createSalesforceServer({ store, objects: (await exampleSchemas()).salesforceObjects });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   conn = new Connection({
     loginUrl: url,

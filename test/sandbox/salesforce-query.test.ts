@@ -10,13 +10,17 @@ import {
   SALESFORCE_SANDBOX_CREDENTIALS as creds,
 } from '../../src/sandbox/salesforce/index.js';
 import { SandboxStore } from '../../src/sandbox/store.js';
+import { exampleSchemas } from '../support/example-schemas.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'spoke-sf-'));
 const file = join(dir, 'sandbox.json');
 const servers: FastifyInstance[] = [];
 
 async function start(store: SandboxStore, objects?: SalesforceObjectDef[]): Promise<Connection> {
-  const app = await createSalesforceServer({ store, objects });
+  const app = await createSalesforceServer({
+    store,
+    objects: [...(await exampleSchemas()).salesforceObjects, ...(objects ?? [])],
+  });
   servers.push(app);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const conn = new Connection({

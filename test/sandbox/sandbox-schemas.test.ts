@@ -10,6 +10,7 @@ import {
   SALESFORCE_SANDBOX_CREDENTIALS,
   startSandbox,
 } from '../../src/sandbox/index.js';
+import { EXAMPLE_SCHEMA_DIR } from '../support/example-schemas.js';
 
 const subscriptionDescribe = {
   name: 'Subscription__c',
@@ -114,5 +115,51 @@ describe('a project that saves object schemas in spoke_schemas/', () => {
     await expect(startSandbox({ stateFile: null, schemaDir: dir })).rejects.toThrow(
       /Broken\.json is not a Salesforce describe response/,
     );
+  });
+});
+
+describe('the sandbox defaults', () => {
+  let sandbox: RunningSandbox | undefined;
+  afterEach(async () => {
+    await sandbox?.close();
+    sandbox = undefined;
+  });
+
+  async function describeAll(schemaDir?: string) {
+    sandbox = await startSandbox({ stateFile: null, ...(schemaDir ? { schemaDir } : {}) });
+    const { username, password, clientId, clientSecret } = SALESFORCE_SANDBOX_CREDENTIALS;
+    const conn = new jsforce.Connection({
+      loginUrl: sandbox.salesforceUrl,
+      oauth2: { loginUrl: sandbox.salesforceUrl, clientId, clientSecret },
+      version: '62.0',
+    });
+    await conn.login(username, password);
+    const hubspot = new Client({ accessToken: HUBSPOT_SANDBOX_TOKEN, basePath: sandbox.hubspotUrl });
+    const names: Record<string, string[]> = {};
+    for (const object of ['Account', 'Contact']) {
+      names[object] = (await conn.describe(object)).fields.map((field) => field.name);
+    }
+    for (const type of ['companies', 'contacts']) {
+      const { results } = await hubspot.crm.properties.coreApi.getAll(type, false);
+      names[type] = results.filter((p) => !p.hubspotDefined).map((p) => p.name);
+    }
+    return names;
+  }
+
+  it('are standard objects only: no custom field or property until spoke_schemas/ describes them', async () => {
+    const names = await describeAll();
+    expect(names.Account).toContain('Name');
+    expect(names.Contact).toContain('LastName');
+    expect([...names.Account!, ...names.Contact!].filter((name) => name.endsWith('__c'))).toEqual([]);
+    expect(names.companies).toEqual([]);
+    expect(names.contacts).toEqual([]);
+  });
+
+  it("grow the example project's custom fields from its spoke_schemas/", async () => {
+    const names = await describeAll(EXAMPLE_SCHEMA_DIR);
+    expect(names.Account).toEqual(expect.arrayContaining(['Name', 'Wistia_Account_Id__c', 'Plan__c']));
+    expect(names.Contact).toEqual(expect.arrayContaining(['LastName', 'Wistia_User_Id__c']));
+    expect(names.companies).toEqual(expect.arrayContaining(['wistia_account_id', 'plan_tier']));
+    expect(names.contacts).toEqual(expect.arrayContaining(['wistia_user_id']));
   });
 });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { type RunningServer, startServer } from '../../src/server/serve.js';
 import { dbt } from '../support/example-edits.js';
+import { EXAMPLE_SCHEMA_DIR } from '../support/example-schemas.js';
 import { createTestDatabase } from '../support/postgres.js';
 import { parsePrometheus } from '../support/prometheus.js';
 
@@ -107,7 +108,7 @@ describe('spoke serve over HTTP on PostgreSQL', () => {
   }
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ stateFile: null, hubspotRateLimit: false });
+    sandbox = await startSandbox({ schemaDir: EXAMPLE_SCHEMA_DIR, stateFile: null, hubspotRateLimit: false });
     database = await createTestDatabase(inject('databaseUrl'), 'spoke_serve_api');
     dir = await mkdtemp(join(tmpdir(), 'spoke-serve-api-'));
     const url = new URL(database.url);

@@ -1,6 +1,6 @@
 import { Client } from '@hubspot/api-client';
 import jsforce from 'jsforce';
-import { sandboxStateFile } from '../../src/engine/connect-destinations.js';
+import { sandboxSchemaDir, sandboxStateFile } from '../../src/engine/connect-destinations.js';
 import {
   HUBSPOT_SANDBOX_TOKEN,
   type RunningSandbox,
@@ -21,7 +21,11 @@ export class CrmReadback {
 
   /** The sandbox store of `target` (the example's default target is `dev`). */
   static async open(projectDir: string, target = 'dev'): Promise<CrmReadback> {
-    const sandbox = await startSandbox({ stateFile: sandboxStateFile(projectDir, target) });
+    // The project's spoke_schemas/ as `spoke sync` loads them, so its custom fields can be queried.
+    const sandbox = await startSandbox({
+      stateFile: sandboxStateFile(projectDir, target),
+      schemaDir: sandboxSchemaDir(projectDir),
+    });
     const { username, password, clientId, clientSecret } = SALESFORCE_SANDBOX_CREDENTIALS;
     const salesforce = new jsforce.Connection({
       loginUrl: sandbox.salesforceUrl,

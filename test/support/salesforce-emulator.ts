@@ -7,6 +7,7 @@ import {
   type SalesforceFaultResponse,
 } from '../../src/sandbox/salesforce/index.js';
 import { SandboxStore } from '../../src/sandbox/store.js';
+import { exampleSchemas } from './example-schemas.js';
 
 export interface SalesforceEmulator {
   app: FastifyInstance;
@@ -19,7 +20,8 @@ export interface SalesforceEmulator {
 }
 
 /**
- * The Salesforce emulator on 127.0.0.1 for one test file, in memory, recording requests.
+ * The Salesforce emulator on 127.0.0.1 for one test file, in memory, recording requests, serving
+ * the example's Account and Contact (with its external ids).
  * Before each test the requests, the fault and the Account and Contact records are cleared.
  */
 export function useSalesforceEmulator(): SalesforceEmulator {
@@ -28,6 +30,7 @@ export function useSalesforceEmulator(): SalesforceEmulator {
     emulator.store = await SandboxStore.open(null);
     emulator.app = await createSalesforceServer({
       store: emulator.store,
+      objects: (await exampleSchemas()).salesforceObjects,
       faults: ({ method, url }) => {
         emulator.requests.push(`${method} ${url}`);
         return emulator.fault?.(method, url);

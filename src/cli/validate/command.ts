@@ -23,6 +23,7 @@ export function registerValidate(program: Command, setExitCode: (code: number) =
     const project = await loadProject(common);
     const order = stages(project.graph).map((stage) => stage.map((spec) => spec.id));
     const offline = await checkSavedSchemas(project);
+    const warnings = [...project.warnings, ...offline.warnings];
     if (offline.diagnostics.length > 0) {
       const count = plural(offline.diagnostics.length, 'problem');
       throw new ConfigError(
@@ -52,7 +53,7 @@ export function registerValidate(program: Command, setExitCode: (code: number) =
             no_saved_schema: offline.unsaved,
             syncs,
             stages: order,
-            warnings: project.warnings,
+            warnings,
           },
           null,
           2,
@@ -81,9 +82,9 @@ export function registerValidate(program: Command, setExitCode: (code: number) =
             '`spoke schema pull` saves them for offline checks.\n',
         );
       }
-      if (project.warnings.length > 0) {
-        process.stdout.write(`${pc.yellow('!')} ${plural(project.warnings.length, 'warning')}:\n`);
-        for (const warning of project.warnings) {
+      if (warnings.length > 0) {
+        process.stdout.write(`${pc.yellow('!')} ${plural(warnings.length, 'warning')}:\n`);
+        for (const warning of warnings) {
           process.stdout.write(`  ${pc.yellow('!')} ${formatDiagnostic(warning)}\n`);
         }
       }

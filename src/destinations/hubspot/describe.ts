@@ -7,6 +7,7 @@ interface PropertyLike {
   label?: string;
   type: string;
   options?: { value: string }[];
+  externalOptions?: boolean;
   hasUniqueValue?: boolean;
   calculated?: boolean;
   modificationMetadata?: { readOnlyValue?: boolean };
@@ -24,6 +25,8 @@ export function propertyToField(object: string, property: PropertyLike): FieldSc
     updateable: writable,
     required: false,
     ...(options.length > 0 ? { picklistValues: options.map((o) => o.value) } : {}),
+    // HubSpot refuses an enumeration value outside the property's own options.
+    ...(property.type === 'enumeration' && !property.externalOptions ? { restrictedPicklist: true } : {}),
   };
 }
 

@@ -15,6 +15,7 @@ interface DescribedField {
   nillable?: boolean;
   defaultedOnCreate?: boolean;
   picklistValues?: Array<{ value: string; active?: boolean }> | null;
+  restrictedPicklist?: boolean;
   referenceTo?: string[] | null;
   relationshipName?: string | null;
 }
@@ -32,6 +33,7 @@ export function toFieldSchema(f: DescribedField): FieldSchema {
   if (f.caseSensitive) field.caseSensitive = true;
   const picklist = (f.picklistValues ?? []).filter((p) => p.active !== false).map((p) => p.value);
   if (picklist.length > 0) field.picklistValues = picklist;
+  if (f.restrictedPicklist) field.restrictedPicklist = true;
   if (f.referenceTo && f.referenceTo.length > 0) {
     field.referenceTo = f.referenceTo;
     field.relationshipName = f.relationshipName ?? null;

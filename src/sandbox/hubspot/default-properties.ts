@@ -8,7 +8,6 @@ type Shorthand = {
   readOnly?: boolean;
   calculated?: boolean;
   options?: string[] | [string, string][];
-  custom?: boolean;
 };
 
 function def(name: string, group: string, s: Shorthand = {}): HubspotPropertyDef {
@@ -36,10 +35,10 @@ function def(name: string, group: string, s: Shorthand = {}): HubspotPropertyDef
     externalOptions: false,
     hidden: false,
     formField: !s.readOnly,
-    hubspotDefined: !s.custom,
+    hubspotDefined: true,
     modificationMetadata: {
       archivable: true,
-      readOnlyDefinition: !s.custom,
+      readOnlyDefinition: true,
       readOnlyValue: s.readOnly ?? false,
     },
   };
@@ -54,14 +53,6 @@ const LIFECYCLE_STAGES: [string, string][] = [
   ['customer', 'Customer'],
   ['evangelist', 'Evangelist'],
   ['other', 'Other'],
-];
-
-const PLAN_TIERS: [string, string][] = [
-  ['free', 'Free'],
-  ['starter', 'Starter'],
-  ['pro', 'Pro'],
-  ['business', 'Business'],
-  ['enterprise', 'Enterprise'],
 ];
 
 /** HubSpot's built-in company industries (LinkedIn's list); values are the API codes. */
@@ -255,18 +246,6 @@ function companies(): HubspotPropertyDef[] {
       readOnly: true,
       calculated: true,
     }),
-    def('wistia_account_id', g, { label: 'Wistia Account ID', unique: true, custom: true }),
-    def('plan_tier', g, { label: 'Plan Tier', type: 'enumeration', options: PLAN_TIERS, custom: true }),
-    def('mrr', g, { label: 'MRR', type: 'number', custom: true }),
-    def('seats', g, { label: 'Seats', type: 'number', custom: true }),
-    def('health_score', g, { label: 'Health Score', type: 'number', custom: true }),
-    def('health_status', g, {
-      label: 'Health Status',
-      type: 'enumeration',
-      options: ['Healthy', 'At Risk', 'Churning'],
-      custom: true,
-    }),
-    def('last_active_at', g, { label: 'Last Active At', type: 'datetime', custom: true }),
   ];
 }
 
@@ -298,8 +277,6 @@ function contacts(): HubspotPropertyDef[] {
     }),
     def('hs_unique_creation_key', g, { label: 'Unique creation key', unique: true, readOnly: true }),
     def('associatedcompanyid', g, { label: 'Primary Associated Company ID', type: 'number' }),
-    def('wistia_user_id', g, { label: 'Wistia User ID', unique: true, custom: true }),
-    def('last_seen_at', g, { label: 'Last Seen At', type: 'datetime', custom: true }),
   ];
 }
 
@@ -339,7 +316,10 @@ function deals(): HubspotPropertyDef[] {
   ];
 }
 
-/** Object type -> properties the sandbox knows without configuration (incl. the example's custom ones). */
+/**
+ * Object type -> HubSpot-defined properties, as in a new portal. Custom properties (a unique-value
+ * id to match on, say) come from the project's saved schemas in spoke_schemas/.
+ */
 export function defaultHubspotProperties(): Record<string, HubspotPropertyDef[]> {
   return { companies: companies(), contacts: contacts(), deals: deals() };
 }

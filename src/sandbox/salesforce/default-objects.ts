@@ -33,7 +33,7 @@ function field(
     restrictedPicklist: false,
     referenceTo: [],
     relationshipName: null,
-    custom: name.endsWith('__c'),
+    custom: false,
     ...extra,
   };
 }
@@ -116,23 +116,6 @@ function account(): SalesforceObjectDef {
       field('BillingState', 'Billing State/Province', 'string', { length: 80 }),
       field('BillingPostalCode', 'Billing Zip/Postal Code', 'string', { length: 20 }),
       field('BillingCountry', 'Billing Country', 'string', { length: 80 }),
-      field('Wistia_Account_Id__c', 'Wistia Account Id', 'string', {
-        length: 64,
-        externalId: true,
-        unique: true,
-        idLookup: true,
-      }),
-      field('Plan__c', 'Plan', 'picklist', {
-        restrictedPicklist: true,
-        picklistValues: picklist(['free', 'starter', 'pro', 'business', 'enterprise']),
-      }),
-      field('MRR__c', 'MRR', 'currency', { precision: 18, scale: 2 }),
-      field('Seats__c', 'Seats', 'double', { precision: 18, scale: 0 }),
-      field('Health_Score__c', 'Health Score', 'double', { precision: 5, scale: 2 }),
-      field('Health_Status__c', 'Health Status', 'picklist', {
-        picklistValues: picklist(['Healthy', 'At Risk', 'Churning']),
-      }),
-      field('Last_Active_At__c', 'Last Active At', 'datetime'),
     ],
   };
 }
@@ -173,13 +156,6 @@ function contact(): SalesforceObjectDef {
       }),
       field('HasOptedOutOfEmail', 'Email Opt Out', 'boolean', { nillable: false, defaultedOnCreate: true }),
       field('Birthdate', 'Birthdate', 'date'),
-      field('Wistia_User_Id__c', 'Wistia User Id', 'string', {
-        length: 64,
-        externalId: true,
-        unique: true,
-        idLookup: true,
-      }),
-      field('Last_Seen_At__c', 'Last Seen At', 'datetime'),
     ],
   };
 }
@@ -212,7 +188,10 @@ function user(): SalesforceObjectDef {
   };
 }
 
-/** Account, Contact and User with standard fields and the example project's custom fields. */
+/**
+ * Account, Contact and User with standard fields only, as in a new org. Custom fields (an external
+ * id to match on, say) come from the project's saved schemas in spoke_schemas/, as in a real org.
+ */
 export function defaultSalesforceObjects(): SalesforceObjectDef[] {
   return [account(), contact(), user()];
 }
