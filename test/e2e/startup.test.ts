@@ -9,7 +9,16 @@ describe('spoke startup', () => {
     expect(result.stdout).toContain('sync');
     const loaded = loadedModules(result.stderr);
     expect(loaded.some((line) => line.includes('/dist/cli/main.js'))).toBe(true);
-    for (const heavy of ['@duckdb/', '/node_modules/pg/', 'jsforce', '@hubspot/', 'fastify', 'nodemailer', 'execa', '/zod/']) {
+    for (const heavy of [
+      '@duckdb/',
+      '/node_modules/pg/',
+      'jsforce',
+      '@hubspot/',
+      'fastify',
+      'nodemailer',
+      'execa',
+      '/zod/',
+    ]) {
       expect(loaded.filter((line) => line.includes(heavy))).toEqual([]);
     }
   });
