@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
@@ -10,6 +10,7 @@ import { type RunningServer, startServer } from '../../src/server/serve.js';
 import { dbt } from '../support/example-edits.js';
 import { EXAMPLE_SCHEMA_DIR } from '../support/example-schemas.js';
 import { createTestDatabase } from '../support/postgres.js';
+import { writePostgresProject } from '../support/postgres-project.js';
 import { parsePrometheus } from '../support/prometheus.js';
 
 const TOKEN = 'test-token-0123456789abcdef0123456789';
@@ -111,23 +112,8 @@ describe('spoke serve over HTTP on PostgreSQL', () => {
     sandbox = await startSandbox({ schemaDir: EXAMPLE_SCHEMA_DIR, stateFile: null, hubspotRateLimit: false });
     database = await createTestDatabase(inject('databaseUrl'), 'spoke_serve_api');
     dir = await mkdtemp(join(tmpdir(), 'spoke-serve-api-'));
-    const url = new URL(database.url);
-    await mkdir(join(dir, 'models'), { recursive: true });
-    await writeFile(
-      join(dir, 'dbt_project.yml'),
-      'name: project\nversion: "1.0"\nconfig-version: 2\nprofile: project\nflags: { send_anonymous_usage_stats: false }\n',
-    );
-    await writeFile(
-      join(dir, 'profiles.yml'),
-      `project:
-  target: dev
-  outputs:
-    dev: { type: postgres, host: ${url.hostname}, port: ${url.port || 5432}, user: postgres, password: "${decodeURIComponent(url.password)}", dbname: ${database.name}, schema: analytics, threads: 2 }
-`,
-    );
-    await writeFile(
-      join(dir, 'spoke.yml'),
-      `version: 1
+    await writePostgresProject(dir, database, {
+      'spoke.yml': `version: 1
 destinations:
   salesforce: { type: salesforce }
   hubspot: { type: hubspot, rate_limit: { requests: 100000 } }
@@ -135,18 +121,9 @@ targets:
   dev:
     sandbox: { salesforce_url: "${sandbox.salesforceUrl}", hubspot_url: "${sandbox.hubspotUrl}" }
 `,
-    );
-    await writeFile(
-      join(dir, 'models', 'accounts.sql'),
-      `select 'a' || i as account_id, 'Account ' || i as name from generate_series(1, ${ACCOUNTS}) as t(i)`,
-    );
-    await writeFile(
-      join(dir, 'models', 'people.sql'),
-      `select 'u' || i as user_id, 'Last' || i as last_name from generate_series(1, ${PEOPLE}) as t(i)`,
-    );
-    await writeFile(
-      join(dir, 'models', 'schema.yml'),
-      `models:
+      'models/accounts.sql': `select 'a' || i as account_id, 'Account ' || i as name from generate_series(1, ${ACCOUNTS}) as t(i)`,
+      'models/people.sql': `select 'u' || i as user_id, 'Last' || i as last_name from generate_series(1, ${PEOPLE}) as t(i)`,
+      'models/schema.yml': `models:
   - name: accounts
     config:
       meta:
@@ -158,7 +135,7 @@ targets:
         spoke:
           - { to: hubspot.contacts, key: user_id, match: wistia_user_id, fields: { last_name: lastname }, after: [accounts] }
 `,
-    );
+    });
     expect(await dbt(dir, ['run'])).toBe(0);
     server = await startServer({
       project: { projectDir: dir, profilesDir: dir },

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -6,6 +6,7 @@ import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { type RunningServer, startServer } from '../../src/server/serve.js';
 import { dbt } from '../support/example-edits.js';
 import { createTestDatabase } from '../support/postgres.js';
+import { writePostgresProject } from '../support/postgres-project.js';
 import { parsePrometheus } from '../support/prometheus.js';
 
 const TOKEN = 'metrics-token-0123456789abcdef0123456789';
@@ -31,46 +32,25 @@ describe('spoke serve /metrics: time spent waiting for a destination rate limit'
     sandbox = await startSandbox({ stateFile: null, hubspotRateLimit: false });
     database = await createTestDatabase(inject('databaseUrl'), 'spoke_metrics_rate_limit');
     dir = await mkdtemp(join(tmpdir(), 'spoke-metrics-rate-'));
-    const url = new URL(database.url);
-    await mkdir(join(dir, 'models'), { recursive: true });
-    await writeFile(
-      join(dir, 'dbt_project.yml'),
-      'name: project\nversion: "1.0"\nconfig-version: 2\nprofile: project\nflags: { send_anonymous_usage_stats: false }\n',
-    );
-    await writeFile(
-      join(dir, 'profiles.yml'),
-      `project:
-  target: dev
-  outputs:
-    dev: { type: postgres, host: ${url.hostname}, port: ${url.port || 5432}, user: postgres, password: "${decodeURIComponent(url.password)}", dbname: ${database.name}, schema: analytics, threads: 1 }
-`,
-    );
     // Two requests per 400 ms: five batches of 100 contacts and the schema reads must queue.
-    await writeFile(
-      join(dir, 'spoke.yml'),
-      `version: 1
+    await writePostgresProject(dir, database, {
+      'spoke.yml': `version: 1
 destinations:
   hubspot: { type: hubspot, rate_limit: { requests: 2, window_ms: 400 } }
 targets:
   dev:
     sandbox: { salesforce_url: "${sandbox.salesforceUrl}", hubspot_url: "${sandbox.hubspotUrl}" }
 `,
-    );
-    await writeFile(
-      join(dir, 'models', 'contacts.sql'),
-      `select 'person' || i || '@example.com' as email, 'Last' || i as last_name
+      'models/contacts.sql': `select 'person' || i || '@example.com' as email, 'Last' || i as last_name
          from generate_series(1, ${CONTACTS}) as t(i)`,
-    );
-    await writeFile(
-      join(dir, 'models', 'schema.yml'),
-      `models:
+      'models/schema.yml': `models:
   - name: contacts
     config:
       meta:
         spoke:
           - { to: hubspot.contacts, key: email, match: email, fields: { last_name: lastname } }
 `,
-    );
+    });
     expect(await dbt(dir, ['run'])).toBe(0);
     server = await startServer({
       project: { projectDir: dir, profilesDir: dir },
