@@ -165,6 +165,20 @@ describe.each(FLAVOURS)('the run history on %s', (flavour) => {
         unchanged: 6,
         stillFailing: 0,
       },
+      bySync: [
+        {
+          syncId: ACCOUNTS,
+          status: 'partial',
+          ...{ attempted: 2, created: 1, updated: 0, deleted: 0, failed: 1, invalid: 0, skipped: 0 },
+          ...{ unchanged: 3, stillFailing: 0 },
+        },
+        {
+          syncId: CONTACTS,
+          status: 'success',
+          ...{ attempted: 1, created: 1, updated: 0, deleted: 0, failed: 0, invalid: 0, skipped: 0 },
+          ...{ unchanged: 3, stillFailing: 0 },
+        },
+      ],
     });
     expect(all.items[0]).toMatchObject({ status: 'running', finishedAt: null, durationMs: null });
 
