@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { DestinationConfig, SpokeConfig } from '../config/types.js';
 import type { Destination } from '../destinations/contract.js';
-import { configuredDestination } from '../destinations/traits.js';
 import type { RunningSandbox } from '../sandbox/index.js';
+import { configuredDestination } from './destination-traits.js';
 
 export interface ConnectedDestinations {
   has(name: string): boolean;

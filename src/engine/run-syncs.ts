@@ -5,12 +5,6 @@ import { deliverPending } from '../alerts/deliver.js';
 import { alertsForRun } from '../alerts/run-alerts.js';
 import type { SyncSpec } from '../config/types.js';
 import type { Destination } from '../destinations/contract.js';
-import {
-  configuredDestination,
-  type DestinationTraits,
-  destinationTraits,
-  unconnectedDestination,
-} from '../destinations/traits.js';
 import { ConfigError, DestinationError, type Diagnostic, SpokeError } from '../errors.js';
 import { runGraph } from '../graph/run-graph.js';
 import { buildSyncGraph } from '../graph/sync-graph.js';
@@ -25,6 +19,12 @@ import {
   connectDestinations,
   type DestinationHooks,
 } from './connect-destinations.js';
+import {
+  configuredDestination,
+  type DestinationTraits,
+  destinationTraits,
+  unconnectedDestination,
+} from './destination-traits.js';
 import type { LoadedProject } from './load-project.js';
 import { preflightColumns, preflightSync } from './preflight.js';
 import { hasSelection, resolveSelection, type SelectionArgs } from './resolve-selection.js';

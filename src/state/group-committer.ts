@@ -56,7 +56,9 @@ export class GroupCommitter<T> {
       const owners = new Map<string, GroupCommitter<T>['queue']>();
       for (const entry of group) {
         const owner = this.ownerOf(entry.item);
-        owners.set(owner, [...(owners.get(owner) ?? []), entry]);
+        const own = owners.get(owner) ?? [];
+        own.push(entry);
+        owners.set(owner, own);
       }
       if (owners.size === 1) {
         for (const { reject } of group) reject(error);

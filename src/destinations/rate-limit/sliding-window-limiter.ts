@@ -79,10 +79,12 @@ export class SlidingWindowLimiter {
         return;
       }
       const queuedAt = this.now();
+      // Granted by the pump below, within this call: the request did not wait, however the clock ticked.
+      let atOnce = true;
       const waiter: Waiter = {
         resolve: (grantedAt) => {
           signal?.removeEventListener('abort', abandon);
-          if (grantedAt > queuedAt) this.options.onWait?.(grantedAt - queuedAt);
+          if (!atOnce) this.options.onWait?.(grantedAt - queuedAt);
           resolve(grantedAt);
         },
         reject: (error) => {
@@ -98,6 +100,7 @@ export class SlidingWindowLimiter {
       signal?.addEventListener('abort', abandon, { once: true });
       this.waiters.push(waiter);
       this.pump();
+      atOnce = false;
     });
   }
 

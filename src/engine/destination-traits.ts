@@ -1,9 +1,9 @@
 import { ownValue } from '../config/own-value.js';
 import type { DestinationConfig, SpokeConfig } from '../config/types.js';
+import type { Destination } from '../destinations/contract.js';
+import { HUBSPOT_LIMITS, hubspotMatchesIgnoringCase } from '../destinations/hubspot/limits.js';
+import { salesforceLimits, salesforceMatchesIgnoringCase } from '../destinations/salesforce/limits.js';
 import { SpokeError } from '../errors.js';
-import type { Destination } from './contract.js';
-import { HUBSPOT_LIMITS, hubspotMatchesIgnoringCase } from './hubspot/limits.js';
-import { salesforceLimits, salesforceMatchesIgnoringCase } from './salesforce/limits.js';
 
 /** What planning needs to know of a destination: its limits, matching rule and Bulk support. */
 export type DestinationTraits = Pick<Destination, 'limits' | 'matchesIgnoringCase'> & { bulk: boolean };
