@@ -3,7 +3,6 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SpokeError } from '../errors.js';
 import type { Manifest } from './artifact-types.js';
-import { runDbt } from './runner.js';
 
 /** dbt's node selection arguments, passed to `dbt ls` as written. */
 export interface DbtSelectors {
@@ -100,6 +99,8 @@ export async function listSelectedModels(
   if (selectors.state) args.push('--state', selectors.state);
   const ids: string[] = [];
   const said: string[] = [];
+  // execa (≈100 modules) loads only when a selection needs dbt itself, not on every sync.
+  const { runDbt } = await import('./runner.js');
   const { exitCode } = await runDbt(args, {
     projectDir: location.projectDir,
     ...(location.profilesDir ? { profilesDir: location.profilesDir } : {}),

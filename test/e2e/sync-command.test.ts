@@ -129,7 +129,7 @@ describe('spoke sync after a dbt build', () => {
     }
   });
 
-  it('loads no destination client and starts no sandbox when nothing changed', async () => {
+  it('loads no destination client, dbt runner or sandbox when nothing changed', async () => {
     const result = await runSpoke(['sync', '--json'], {
       cwd: project.dir,
       env: { NODE_OPTIONS: tracingImports() },
@@ -138,7 +138,7 @@ describe('spoke sync after a dbt build', () => {
     expect((JSON.parse(result.stdout) as Document).syncs.every((sync) => sync.attempted === 0)).toBe(true);
     const loaded = loadedModules(result.stderr);
     expect(loaded.some((line) => line.includes('@duckdb/'))).toBe(true);
-    for (const unused of ['jsforce', '@hubspot/', 'fastify', '/dist/sandbox/']) {
+    for (const unused of ['jsforce', '@hubspot/', 'fastify', '/dist/sandbox/', 'execa']) {
       expect(loaded.filter((line) => line.includes(unused))).toEqual([]);
     }
   });
