@@ -15,7 +15,7 @@ import {
   DuckDBTypeId,
   DuckDBUnionValue,
   type DuckDBValue,
-} from '@duckdb/node-api';
+} from './duckdb-api.js';
 import { compactJson, JsonFragment, type JsonNode, JsonObject, jsonText } from './json-text.js';
 import { decimalText, isoTimestamp, jsonScalar, normalizeValue, type RowValue } from './normalize-value.js';
 
