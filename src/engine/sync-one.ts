@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { SyncSpec } from '../config/types.js';
 import type { Destination, OutboundRecord, RecordOutcome, WriteOperation } from '../destinations/contract.js';
 import {
@@ -168,6 +169,10 @@ export async function syncOne(
     // whatever the model's size.
     const maxSending = 2 * maxBatchSize * destination.limits.concurrency;
     const bulkJobs = Math.max(1, destination.limits.maxBulkJobs ?? 1);
+    // Every send out at once listens on `stop` while it waits (for its answer, its rate-limit
+    // turn or its backoff, at most two at a time) and stops listening when it settles: many
+    // listeners, but a bounded number, which Node's default of 10 would report as a leak.
+    setMaxListeners(2 * Math.max(maxSending, bulkJobs) + 10, stop);
     const sending = new Set<Promise<void>>();
     let sendingRecords = 0;
     let failure: { error: unknown } | null = null;
