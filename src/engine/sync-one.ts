@@ -227,7 +227,8 @@ export async function syncOne(
           syncId: spec.id,
           entries: plan.writes.map((write) => ({ key: write.record.key, operation, hash: write.hash })),
         });
-        const planned = new Map(plan.writes.map((write) => [write.record.key, write]));
+        const planned = new Map<string, PlannedWrite>();
+        for (const write of plan.writes) planned.set(write.record.key, write);
         for (const writes of chunk(plan.writes, chunkSize)) {
           await launch(
             writes.map((write) => write.record),
@@ -334,13 +335,17 @@ function send(
         object: spec.object,
         entries: outcomes.map((outcome) => {
           const write = planned.get(outcome.key);
-          return {
-            key: outcome.key,
-            operation: operation as LoggedOperation,
-            outcome,
-            attempt,
-            ...(write ? { hash: write.hash, values: write.values } : {}),
-          };
+          const logged = operation as LoggedOperation;
+          return write
+            ? {
+                key: outcome.key,
+                operation: logged,
+                outcome,
+                attempt,
+                hash: write.hash,
+                values: write.values,
+              }
+            : { key: outcome.key, operation: logged, outcome, attempt };
         }),
       }),
     context.signal,
