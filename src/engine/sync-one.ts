@@ -212,7 +212,11 @@ export async function syncOne(
     };
 
     const sendChanges = async () => {
-      for await (const changes of changeSet.changes()) {
+      // A Bulk job is read whole; requests one round of request slots at a time, so the first
+      // request leaves once a few hundred rows are read and marked, not the whole model, and
+      // rows do not outlive their requests by much.
+      const readSize = bulk ? undefined : maxBatchSize * destination.limits.concurrency;
+      for await (const changes of changeSet.changes(readSize)) {
         if (stop.aborted) break;
         const plan = planChanges(spec, changes, {
           allFields: context.fullRefresh,
