@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { SyncSpec } from '../config/types.js';
 import type { Destination, OutboundRecord, RecordOutcome, WriteOperation } from '../destinations/contract.js';
 import {
@@ -168,6 +169,10 @@ export async function syncOne(
     // whatever the model's size.
     const maxSending = 2 * maxBatchSize * destination.limits.concurrency;
     const bulkJobs = Math.max(1, destination.limits.maxBulkJobs ?? 1);
+    // Every send out at once listens on `stop` while it waits (for its answer, its rate-limit
+    // turn or its backoff, at most two at a time) and stops listening when it settles: many
+    // listeners, but a bounded number, which Node's default of 10 would report as a leak.
+    setMaxListeners(2 * Math.max(maxSending, bulkJobs) + 10, stop);
     const sending = new Set<Promise<void>>();
     let sendingRecords = 0;
     let failure: { error: unknown } | null = null;
@@ -207,7 +212,11 @@ export async function syncOne(
     };
 
     const sendChanges = async () => {
-      for await (const changes of changeSet.changes()) {
+      // A Bulk job is read whole; requests one round of request slots at a time, so the first
+      // request leaves once a few hundred rows are read and marked, not the whole model, and
+      // rows do not outlive their requests by much.
+      const readSize = bulk ? undefined : maxBatchSize * destination.limits.concurrency;
+      for await (const changes of changeSet.changes(readSize)) {
         if (stop.aborted) break;
         const plan = planChanges(spec, changes, {
           allFields: context.fullRefresh,
@@ -222,7 +231,8 @@ export async function syncOne(
           syncId: spec.id,
           entries: plan.writes.map((write) => ({ key: write.record.key, operation, hash: write.hash })),
         });
-        const planned = new Map(plan.writes.map((write) => [write.record.key, write]));
+        const planned = new Map<string, PlannedWrite>();
+        for (const write of plan.writes) planned.set(write.record.key, write);
         for (const writes of chunk(plan.writes, chunkSize)) {
           await launch(
             writes.map((write) => write.record),
@@ -329,13 +339,17 @@ function send(
         object: spec.object,
         entries: outcomes.map((outcome) => {
           const write = planned.get(outcome.key);
-          return {
-            key: outcome.key,
-            operation: operation as LoggedOperation,
-            outcome,
-            attempt,
-            ...(write ? { hash: write.hash, values: write.values } : {}),
-          };
+          const logged = operation as LoggedOperation;
+          return write
+            ? {
+                key: outcome.key,
+                operation: logged,
+                outcome,
+                attempt,
+                hash: write.hash,
+                values: write.values,
+              }
+            : { key: outcome.key, operation: logged, outcome, attempt };
         }),
       }),
     context.signal,

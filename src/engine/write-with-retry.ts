@@ -40,28 +40,17 @@ export async function writeWithRetry(
   let pending = records;
   for (let attempt = 1; pending.length > 0; attempt++) {
     const answers = signal?.aborted ? [] : await untilStopped(send(pending), signal);
-    const answered = new Map(answers.map((outcome) => [outcome.key, outcome]));
-    const stopped = signal?.aborted ? stoppedError(signal) : null;
-    const outcomes = pending.map(
-      (record): RecordOutcome =>
-        answered.get(record.key) ?? {
-          key: record.key,
-          status: 'failed',
-          error: stopped ?? {
-            code: 'NO_OUTCOME',
-            message: 'the destination returned no result for this record',
-            transient: true,
-          },
-        },
-    );
+    const outcomes = inInputOrder(pending, answers) ?? matchByKey(pending, answers, signal);
     await onAttempt(outcomes, attempt);
     const retry: OutboundRecord[] = [];
     outcomes.forEach((outcome, index) => {
-      final.set(outcome.key, outcome);
       const error = outcome.error;
       if (outcome.status === 'failed' && error?.transient && !error.retryLater && attempt < policy.attempts)
         retry.push(pending[index]!);
     });
+    // The common case, answered at the first try: the answers are the result, in input order.
+    if (attempt === 1 && retry.length === 0 && final.size === 0) return outcomes;
+    for (const outcome of outcomes) final.set(outcome.key, outcome);
     pending = signal?.aborted ? [] : retry;
     if (pending.length > 0) {
       const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
@@ -71,6 +60,35 @@ export async function writeWithRetry(
     }
   }
   return records.map((record) => final.get(record.key)!);
+}
+
+/** The answers when they are one per record in the records' order (as destinations answer), else null. */
+function inInputOrder(records: OutboundRecord[], answers: RecordOutcome[]): RecordOutcome[] | null {
+  if (answers.length !== records.length) return null;
+  for (let i = 0; i < records.length; i++) if (answers[i]!.key !== records[i]!.key) return null;
+  return answers;
+}
+
+/** One outcome per record, in the records' order: its answer, or a transient failure without one. */
+function matchByKey(
+  records: OutboundRecord[],
+  answers: RecordOutcome[],
+  signal: AbortSignal | undefined,
+): RecordOutcome[] {
+  const answered = new Map(answers.map((outcome) => [outcome.key, outcome]));
+  const stopped = signal?.aborted ? stoppedError(signal) : null;
+  return records.map(
+    (record): RecordOutcome =>
+      answered.get(record.key) ?? {
+        key: record.key,
+        status: 'failed',
+        error: stopped ?? {
+          code: 'NO_OUTCOME',
+          message: 'the destination returned no result for this record',
+          transient: true,
+        },
+      },
+  );
 }
 
 /** The send's answer, or no answer at all once `signal` aborts (the request is abandoned). */

@@ -46,7 +46,8 @@ export interface BatchWrites {
   inFlightDone: string[];
 }
 
-type Change<T> = { upsert: T } | { delete: true };
+/** A key's change to one table: its new row, or null to delete it. */
+type Changes<T> = Map<string, T | null>;
 
 /**
  * Folds a batch's entries, in order, into the rows each table gets. Later entries for a key win
@@ -55,9 +56,10 @@ type Change<T> = { upsert: T } | { delete: true };
  */
 export function batchWrites(batch: CommittedBatch, maxErrorChars: number): BatchWrites {
   const log: LogRow[] = [];
-  const snapshot = new Map<string, Change<SnapshotRow>>();
-  const failures = new Map<string, Change<FailureRow>>();
-  const ledger = new Map<string, Change<LedgerRow>>();
+  // One batch may hold a Bulk job's 100,000 entries: no object per change beyond the rows.
+  const snapshot: Changes<SnapshotRow> = new Map();
+  const failures: Changes<FailureRow> = new Map();
+  const ledger: Changes<LedgerRow> = new Map();
   const answered = new Set<string>();
 
   for (const entry of batch.entries) {
@@ -80,9 +82,9 @@ export function batchWrites(batch: CommittedBatch, maxErrorChars: number): Batch
 
     if (entry.operation === 'delete') {
       if (outcome.status === 'deleted') {
-        snapshot.set(entry.key, { delete: true });
-        ledger.set(entry.key, { delete: true });
-        failures.set(entry.key, { delete: true });
+        snapshot.set(entry.key, null);
+        ledger.set(entry.key, null);
+        failures.set(entry.key, null);
       }
       continue;
     }
@@ -96,21 +98,19 @@ export function batchWrites(batch: CommittedBatch, maxErrorChars: number): Batch
       const destinationId = outcome.destinationId ?? null;
       if (entry.hash !== undefined) {
         const values = JSON.stringify(entry.values ?? {});
-        snapshot.set(entry.key, { upsert: { key: entry.key, hash: entry.hash, values, destinationId } });
+        snapshot.set(entry.key, { key: entry.key, hash: entry.hash, values, destinationId });
       }
       if (destinationId !== null) {
         const createdBy = outcome.status === 'created' ? batch.syncId : null;
-        ledger.set(entry.key, { upsert: { key: entry.key, destinationId, createdBy } });
+        ledger.set(entry.key, { key: entry.key, destinationId, createdBy });
       }
-      failures.set(entry.key, { delete: true });
+      failures.set(entry.key, null);
     } else if (outcome.status === 'failed' && error && !error.transient) {
       failures.set(entry.key, {
-        upsert: {
-          key: entry.key,
-          hash: entry.hash ?? null,
-          code: error.code,
-          message: redact(error.message).slice(0, maxErrorChars),
-        },
+        key: entry.key,
+        hash: entry.hash ?? null,
+        code: error.code,
+        message: redact(error.message).slice(0, maxErrorChars),
       });
     }
   }
@@ -127,10 +127,14 @@ export function batchWrites(batch: CommittedBatch, maxErrorChars: number): Batch
   };
 }
 
-function upserts<T>(changes: Map<string, Change<T>>): T[] {
-  return [...changes.values()].flatMap((change) => ('upsert' in change ? [change.upsert] : []));
+function upserts<T>(changes: Changes<T>): T[] {
+  const rows: T[] = [];
+  for (const row of changes.values()) if (row !== null) rows.push(row);
+  return rows;
 }
 
-function deletes<T>(changes: Map<string, Change<T>>): string[] {
-  return [...changes].flatMap(([key, change]) => ('delete' in change ? [key] : []));
+function deletes<T>(changes: Changes<T>): string[] {
+  const keys: string[] = [];
+  for (const [key, row] of changes) if (row === null) keys.push(key);
+  return keys;
 }

@@ -61,9 +61,9 @@ export async function planChangeSet(
 
   return {
     counts,
-    async *changes(): AsyncIterable<Change[]> {
+    async *changes(size = batchSize): AsyncIterable<Change[]> {
       if (attention === 0) return;
-      yield* guardStream(guard, action, session.stream(sql.changes, params, batchSize), (rows) =>
+      yield* guardStream(guard, action, session.stream(sql.changes, params, Math.max(1, size)), (rows) =>
         rows.map((r) => toChange(r, sql.columns)),
       );
     },

@@ -180,8 +180,11 @@ export interface ChangeSet {
     /** Records this sync created (the id ledger), for the delete guard. */
     synced: number;
   };
-  /** New, changed, uncertain, null-key and duplicate-key rows, in batches; unchanged rows never appear. */
-  changes(): AsyncIterable<Change[]>;
+  /**
+   * New, changed, uncertain, null-key and duplicate-key rows, in batches (of `batchSize` when
+   * given, else the plan's); unchanged rows never appear.
+   */
+  changes(batchSize?: number): AsyncIterable<Change[]>;
   /** Records this sync created (the id ledger) whose key is no longer in the model. */
   deletions(): AsyncIterable<Deletion[]>;
   /** The rows counted in `failedUnchanged`, grouped by error code, with samples. */

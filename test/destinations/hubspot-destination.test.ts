@@ -414,4 +414,19 @@ describe('HubSpot destination: whole-call failures', () => {
     expect(outcomes[0]?.error).toMatchObject({ code: 'VALIDATION_ERROR', transient: false });
     expect(outcomes[0]?.error?.message).toContain('Bad input');
   });
+
+  it('fails every record as transient, naming the status, when HubSpot answers an error without a JSON body', async () => {
+    fault = { status: 503 };
+    const outcomes = await destination().write({
+      object: 'companies',
+      operation: 'upsert',
+      match: 'wistia_account_id',
+      records: [company('acc_a'), company('acc_b')],
+    });
+    expect(outcomes.map((o) => [o.key, o.status, o.error?.code, o.error?.transient])).toEqual([
+      ['acc_a', 'failed', 'ERROR_HTTP_503', true],
+      ['acc_b', 'failed', 'ERROR_HTTP_503', true],
+    ]);
+    expect(outcomes[0]?.error?.message).toContain('HTTP 503');
+  });
 });

@@ -95,6 +95,54 @@ describe.each(FLAVOURS)('records in flight in %s', (flavour) => {
     expect(plan.counts).toMatchObject({ uncertain: 1, unchanged: 1, failedUnchanged: 1 });
   });
 
+  it('keep keys and values that array literals must escape, exactly as given', async () => {
+    const spec = await model(1);
+    const keys = ['a"quote', 'back\\slash', 'comma,{brace}', 'NULL', ' spaced ', ''];
+    await store.markInFlight({
+      runId: 'run-1',
+      syncId: spec.id,
+      entries: keys.map((key) => ({ key, operation: 'upsert', hash: null })),
+    });
+    expect((await db.rows('in_flight', `sync_id = '${spec.id}'`)).map((r) => r.record_key).sort()).toEqual(
+      [...keys].sort(),
+    );
+    await store.commitBatch({
+      runId: 'run-1',
+      syncId: spec.id,
+      destination: 'salesforce',
+      object: spec.object,
+      entries: keys.map((key) => ({
+        key,
+        operation: 'upsert',
+        attempt: 1,
+        hash: `h"${key}`,
+        values: { name: `v\\"${key}` },
+        outcome:
+          key === 'NULL'
+            ? {
+                key,
+                status: 'failed',
+                error: { code: 'BAD', message: 'say "no" \\ twice', transient: false },
+              }
+            : { key, status: 'created', destinationId: `id"${key}` },
+      })),
+    });
+    expect(await db.rows('in_flight', `sync_id = '${spec.id}'`)).toEqual([]);
+    const snapshot = await db.rows('snapshot', `sync_id = '${spec.id}'`);
+    expect(
+      snapshot
+        .map((r) => [r.record_key, r.row_hash, JSON.parse(String(r.row_values)).name, r.destination_id])
+        .sort(),
+    ).toEqual(
+      keys
+        .filter((key) => key !== 'NULL')
+        .map((key) => [key, `h"${key}`, `v\\"${key}`, `id"${key}`])
+        .sort(),
+    );
+    const [failure] = await db.rows('failures', `sync_id = '${spec.id}'`);
+    expect(failure).toMatchObject({ record_key: 'NULL', error_message: 'say "no" \\ twice' });
+  });
+
   it('take precedence over a remembered failure: what was resent after it may have been applied', async () => {
     const spec = await model(1);
     const [first] = await allChanges(await store.planChanges(spec, PLAN));

@@ -1,5 +1,6 @@
 import type { OutboundRecord, RecordOutcome } from '../contract.js';
 import { answerBatch, failAll } from './batch-answers.js';
+import { type BatchAnswer, batchPath, postBatch } from './batch-request.js';
 import { callFailure } from './errors.js';
 import type { HubspotApi } from './hubspot-api.js';
 import { KeyIndex } from './key-index.js';
@@ -23,7 +24,7 @@ export async function upsertBatch(batch: ObjectBatch): Promise<Map<string, Recor
   const index = new KeyIndex(keys);
   try {
     const response = await api.send((client) =>
-      client.crm.objects.batchApi.upsertWithHttpInfo(object, {
+      postBatch<BatchAnswer>(client, batchPath(object, 'upsert'), {
         inputs: records.map((r) => ({
           idProperty: match,
           id: r.key,
@@ -39,7 +40,7 @@ export async function upsertBatch(batch: ObjectBatch): Promise<Map<string, Recor
         const key = index.resolve(result.objectWriteTraceId) ?? index.resolve(result.properties?.[match]);
         return key === undefined
           ? undefined
-          : { key, status: result._new ? 'created' : 'updated', destinationId: result.id };
+          : { key, status: result.new ? 'created' : 'updated', destinationId: result.id };
       },
       (ref) => index.resolve(ref),
     );
@@ -87,7 +88,7 @@ export async function updateBatch(batch: ObjectBatch): Promise<Map<string, Recor
   const keyById = new Map(matched.map((r) => [existing.get(r.key) as string, r.key]));
   try {
     const response = await api.send((client) =>
-      client.crm.objects.batchApi.updateWithHttpInfo(object, {
+      postBatch<BatchAnswer>(client, batchPath(object, 'update'), {
         inputs: matched.map((r) => ({
           id: existing.get(r.key) as string,
           objectWriteTraceId: r.key,
@@ -139,7 +140,7 @@ export async function createBatch(batch: ObjectBatch): Promise<Map<string, Recor
   const index = new KeyIndex(freshKeys);
   try {
     const response = await api.send((client) =>
-      client.crm.objects.batchApi.createWithHttpInfo(object, {
+      postBatch<BatchAnswer>(client, batchPath(object, 'create'), {
         inputs: fresh.map((r) => ({
           properties: { ...toHubspotProperties(r.values), [match]: r.key },
           associations: [],

@@ -47,11 +47,10 @@ export function batchUpsert(ctx: HubspotContext, objectType: string, body: unkno
     }
     const record = existing ?? table.create(values);
     if (existing) table.update(existing, values);
-    results.push({
-      ...writtenObject(objectType, record, values),
-      new: !existing,
-      ...(input.objectWriteTraceId !== undefined ? { objectWriteTraceId: input.objectWriteTraceId } : {}),
-    });
+    const written: Record<string, unknown> = writtenObject(objectType, record, values);
+    written.new = !existing;
+    if (input.objectWriteTraceId !== undefined) written.objectWriteTraceId = input.objectWriteTraceId;
+    results.push(written);
   }
   return { status: errors.length > 0 ? 207 : 200, body: batchResponse(results, errors) };
 }

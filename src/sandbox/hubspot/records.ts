@@ -19,12 +19,12 @@ const DEFAULT_READ_PROPERTIES: Record<string, string[]> = {
   ],
 };
 
-function systemProperties(objectType: string): string[] {
-  return [
-    'hs_object_id',
-    'createdate',
-    objectType === 'contacts' ? 'lastmodifieddate' : 'hs_lastmodifieddate',
-  ];
+const CONTACT_SYSTEM_PROPERTIES = ['hs_object_id', 'createdate', 'lastmodifieddate'];
+const OTHER_SYSTEM_PROPERTIES = ['hs_object_id', 'createdate', 'hs_lastmodifieddate'];
+
+/** Shared lists: read per record written, never changed. */
+function systemProperties(objectType: string): readonly string[] {
+  return objectType === 'contacts' ? CONTACT_SYSTEM_PROPERTIES : OTHER_SYSTEM_PROPERTIES;
 }
 
 type Indexes = Map<string, Map<string, StoredRecord>>;
@@ -43,6 +43,8 @@ const indexCache = new WeakMap<Record<string, StoredRecord>, Indexes>();
 export class ObjectTable {
   private readonly table: Record<string, StoredRecord>;
   private readonly indexes: Indexes;
+  /** One timestamp per request: the records a batch creates or updates share it, as on HubSpot. */
+  private readonly now = new Date().toISOString();
 
   constructor(
     private readonly store: SandboxStore,
@@ -97,7 +99,7 @@ export class ObjectTable {
 
   create(values: Record<string, string>): StoredRecord {
     const id = recordId(this.objectType, this.store.nextSequence('hubspot', this.objectType));
-    const now = new Date().toISOString();
+    const now = this.now;
     const fields: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(values)) if (value !== '') fields[name] = value;
     Object.assign(fields, {
@@ -114,7 +116,7 @@ export class ObjectTable {
 
   update(record: StoredRecord, values: Record<string, string>): void {
     const before = { ...record.fields };
-    const now = new Date().toISOString();
+    const now = this.now;
     for (const [name, value] of Object.entries(values)) {
       if (value === '') delete record.fields[name];
       else record.fields[name] = value;
@@ -173,7 +175,7 @@ function indexKey(name: string, value: unknown): string {
 export function toPublicObject(
   objectType: string,
   record: StoredRecord,
-  properties?: string[],
+  properties?: readonly string[],
   unset: null | '' = null,
 ) {
   const names =
@@ -200,6 +202,7 @@ export function toPublicObject(
  * every value a string (the spec's type); a cleared property echoes "" as HubSpot's does.
  */
 export function writtenObject(objectType: string, record: StoredRecord, values: Record<string, string>) {
-  const names = [...new Set([...Object.keys(values), ...systemProperties(objectType)])];
+  const names = Object.keys(values);
+  for (const name of systemProperties(objectType)) if (!(name in values)) names.push(name);
   return toPublicObject(objectType, record, names, '');
 }

@@ -20,6 +20,8 @@ export type SaveResult =
 export class DmlContext implements RecordLookup {
   private readonly journal: Array<{ object: string; id: string; before: StoredRecord | undefined }> = [];
   private readonly now = formatDateTime(new Date());
+  /** The records' own createdAt/updatedAt: one per request (or Bulk batch), as `now` is. */
+  private readonly stamp = new Date().toISOString();
 
   /** `undoable: false` keeps no journal (Bulk jobs never roll back, and may write 100,000 rows). */
   constructor(
@@ -86,9 +88,7 @@ export class DmlContext implements RecordLookup {
     const resolved = resolveBody(this.checks, object, body, 'create', ignore);
     if (!resolved.ok) return { success: false, errors: resolved.errors };
     const fields: Record<string, unknown> = {};
-    for (const field of object.fields) {
-      if (field.type === 'boolean' && field.defaultedOnCreate) fields[field.name] = field.name === 'IsActive';
-    }
+    for (const field of booleanDefaults(object)) fields[field.name] = field.name === 'IsActive';
     if (this.registry.field(object, 'OwnerId')) fields.OwnerId = this.userId;
     Object.assign(fields, resolved.values);
     const errors = checkRecord(this.checks, object, null, fields);
@@ -101,8 +101,7 @@ export class DmlContext implements RecordLookup {
       if (this.registry.field(object, name)) fields[name] = this.userId;
     }
     this.derived(object, fields);
-    const timestamp = new Date().toISOString();
-    this.write(object, id, { id, fields, createdAt: timestamp, updatedAt: timestamp });
+    this.write(object, id, { id, fields, createdAt: this.stamp, updatedAt: this.stamp });
     return { success: true, id, created: true };
   }
 
@@ -124,7 +123,7 @@ export class DmlContext implements RecordLookup {
     }
     if (this.registry.field(object, 'LastModifiedById')) fields.LastModifiedById = this.userId;
     this.derived(object, fields);
-    this.write(object, existing.id, { ...existing, fields, updatedAt: new Date().toISOString() });
+    this.write(object, existing.id, { ...existing, fields, updatedAt: this.stamp });
     return { success: true, id: existing.id, created: false };
   }
 
@@ -159,4 +158,16 @@ export class DmlContext implements RecordLookup {
     this.write(object, existing.id, undefined);
     return { success: true, id: existing.id, created: false };
   }
+}
+
+/** Boolean fields a create defaults, per object, found once. */
+const booleanDefaultsOf = new WeakMap<SalesforceObject, SalesforceField[]>();
+
+function booleanDefaults(object: SalesforceObject): SalesforceField[] {
+  let fields = booleanDefaultsOf.get(object);
+  if (!fields) {
+    fields = object.fields.filter((field) => field.type === 'boolean' && field.defaultedOnCreate);
+    booleanDefaultsOf.set(object, fields);
+  }
+  return fields;
 }

@@ -28,6 +28,8 @@ function normaliseField(def: SalesforceFieldDef): SalesforceField {
 export class ObjectRegistry {
   private readonly objects = new Map<string, SalesforceObject>();
   private readonly fields = new Map<string, Map<string, SalesforceField>>();
+  /** The same maps by object, so a lookup per value written does not lower-case the object's name. */
+  private readonly fieldsOf = new WeakMap<SalesforceObject, Map<string, SalesforceField>>();
   private readonly relationships = new Map<string, Map<string, SalesforceField>>();
 
   constructor(defs: SalesforceObjectDef[]) {
@@ -42,7 +44,9 @@ export class ObjectRegistry {
       };
       const key = def.name.toLowerCase();
       this.objects.set(key, object);
-      this.fields.set(key, new Map(object.fields.map((f) => [f.name.toLowerCase(), f])));
+      const fields = new Map(object.fields.map((f) => [f.name.toLowerCase(), f]));
+      this.fields.set(key, fields);
+      this.fieldsOf.set(object, fields);
       this.relationships.set(
         key,
         new Map(
@@ -63,7 +67,8 @@ export class ObjectRegistry {
   }
 
   field(object: SalesforceObject, name: string): SalesforceField | undefined {
-    return this.fields.get(object.name.toLowerCase())?.get(name.toLowerCase());
+    const fields = this.fieldsOf.get(object) ?? this.fields.get(object.name.toLowerCase());
+    return fields?.get(name.toLowerCase());
   }
 
   /** The reference field behind a relationship name, e.g. `Account` → `AccountId`. */

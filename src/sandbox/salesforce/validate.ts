@@ -157,6 +157,24 @@ export function resolveBody(
   return { ok: true, values };
 }
 
+/** An object's required and unique fields, found once: every record written is checked against them. */
+const checkedFields = new WeakMap<
+  SalesforceObject,
+  { required: SalesforceField[]; unique: SalesforceField[] }
+>();
+
+function fieldsToCheck(object: SalesforceObject) {
+  let found = checkedFields.get(object);
+  if (!found) {
+    found = {
+      required: object.fields.filter((f) => f.createable && !f.nillable && !f.defaultedOnCreate),
+      unique: object.fields.filter((f) => f.unique),
+    };
+    checkedFields.set(object, found);
+  }
+  return found;
+}
+
 /** Required fields and unique values, checked on the record as it would be saved. */
 export function checkRecord(
   ctx: RegistryAndLookup,
@@ -164,15 +182,15 @@ export function checkRecord(
   id: string | null,
   merged: Record<string, unknown>,
 ): RecordError[] {
-  const missing = object.fields
-    .filter((f) => f.createable && !f.nillable && !f.defaultedOnCreate)
+  const { required, unique } = fieldsToCheck(object);
+  const missing = required
     .filter((f) => merged[f.name] === null || merged[f.name] === undefined)
     .map((f) => f.name);
   if (missing.length > 0)
     return [recordError('REQUIRED_FIELD_MISSING', messages.requiredMissing(missing), missing)];
-  for (const field of object.fields) {
+  for (const field of unique) {
     const value = merged[field.name];
-    if (!field.unique || value === null || value === undefined) continue;
+    if (value === null || value === undefined) continue;
     const other = ctx.lookup.findBy(object, field, value).find((existing) => existing !== id);
     if (other) return [recordError('DUPLICATE_VALUE', messages.duplicate(field.name, other), [field.name])];
   }
