@@ -86,8 +86,9 @@ describe('--select, --exclude and --selector go through dbt', () => {
     const sql = join(project.dir, 'models', 'marts', 'crm_accounts.sql');
     await writeFile(sql, `${await readFile(sql, 'utf8')}\n-- a change in review\n`);
     const args = ['--select', 'state:modified+', '--state', 'base-state'];
-    expect(await dbtLs(project.dir, args)).toContain('crm_accounts');
-    expect(await spokeSelects(project.dir, args)).toEqual(syncsOfModels(await dbtLs(project.dir, args)));
+    const listed = await dbtLs(project.dir, args);
+    expect(listed).toContain('crm_accounts');
+    expect(await spokeSelects(project.dir, args)).toEqual(syncsOfModels(listed));
 
     expect(
       await spokeSelects(project.dir, [
