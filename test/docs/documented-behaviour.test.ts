@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dbt } from '../support/example-edits.js';
-import { copyExampleProject, repoRoot, runSpoke } from '../support/spoke-cli.js';
+import { copyBuiltExampleProject } from '../support/built-example.js';
+import { repoRoot, runSpoke } from '../support/spoke-cli.js';
 
 /** The values a docs table row names in backticks, e.g. the `status` row of `## runs`. */
 async function documentedValues(file: string, section: string, column: string): Promise<string[]> {
@@ -27,11 +27,10 @@ async function query(projectDir: string, sql: string): Promise<Record<string, un
 }
 
 describe('the docs say what the code does', () => {
-  let project: Awaited<ReturnType<typeof copyExampleProject>>;
+  let project: Awaited<ReturnType<typeof copyBuiltExampleProject>>;
 
   beforeAll(async () => {
-    project = await copyExampleProject();
-    expect(await dbt(project.dir, ['build'])).toBe(0);
+    project = await copyBuiltExampleProject();
     for (let run = 0; run < 2; run++) {
       const result = await runSpoke(['sync', '--select', 'crm_accounts'], { cwd: project.dir });
       expect(result.stderr).not.toContain('SPOKE_');

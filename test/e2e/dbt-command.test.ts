@@ -1,7 +1,8 @@
 import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dbt, editSpokeBlocks } from '../support/example-edits.js';
+import { copyBuiltExampleProject } from '../support/built-example.js';
+import { editSpokeBlocks } from '../support/example-edits.js';
 import { copyExampleProject, repoRoot, runSpoke } from '../support/spoke-cli.js';
 
 const exists = (path: string) =>
@@ -52,8 +53,7 @@ describe('spoke --version and spoke dbt --help', () => {
 describe('the meta.spoke check of `spoke dbt`', () => {
   let project: Awaited<ReturnType<typeof copyExampleProject>>;
   beforeAll(async () => {
-    project = await copyExampleProject();
-    expect(await dbt(project.dir, ['build'])).toBe(0);
+    project = await copyBuiltExampleProject();
   });
   afterAll(async () => {
     await project?.cleanup();

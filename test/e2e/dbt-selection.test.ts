@@ -11,24 +11,29 @@ const SYNCS_OF: Record<string, string[]> = {
   crm_contacts: ['crm_contacts:salesforce.Contact', 'crm_contacts:hubspot.contacts'],
 };
 
-/** The models real `dbt ls` selects with these arguments. */
-async function dbtLs(projectDir: string, args: string[]): Promise<string[]> {
-  const result = await execa(
-    join(repoRoot, '.venv', 'bin', 'dbt'),
-    [
-      'ls',
-      '--resource-type',
-      'model',
-      '--output',
-      'name',
-      '--quiet',
-      '--target-path',
-      'dbt-ls-test',
-      ...args,
-    ],
-    { cwd: projectDir },
-  );
-  return result.stdout.split('\n').filter(Boolean);
+/**
+ * Real dbt's `ls` with each of these argument lists, in one Python process through dbt's own
+ * programmatic entry point (dbtRunner): the models each selects, by name.
+ */
+async function dbtLs(projectDir: string, argSets: string[][]): Promise<string[][]> {
+  const script = `
+import json, sys
+from dbt.cli.main import dbtRunner
+runner = dbtRunner()
+answers = []
+for args in json.loads(sys.argv[1]):
+    res = runner.invoke(['ls', '--resource-type', 'model', '--output', 'name', '--quiet', '--target-path', 'dbt-ls-test', *args])
+    if not res.success:
+        raise SystemExit(f'dbt ls {args} failed: {res.exception}')
+    answers.append(list(res.result))
+with open(sys.argv[2], 'w') as out:
+    json.dump(answers, out)
+`;
+  const answers = join(projectDir, 'dbt-ls-answers.json');
+  await execa(join(repoRoot, '.venv', 'bin', 'python'), ['-c', script, JSON.stringify(argSets), answers], {
+    cwd: projectDir,
+  });
+  return JSON.parse(await readFile(answers, 'utf8')) as string[][];
 }
 
 /** The syncs `spoke sync` would run with these arguments. */
@@ -65,14 +70,15 @@ describe('--select, --exclude and --selector go through dbt', () => {
   });
 
   it('selects exactly the syncs of the models dbt ls selects', async () => {
-    for (const args of [
+    const argSets = [
       ['--select', 'tag:crm'],
       ['--select', '+crm_contacts'],
       ['--select', 'path:models/marts', '--exclude', 'crm_contacts'],
       ['--selector', 'accounts_only'],
-    ]) {
-      const models = await dbtLs(project.dir, args);
-      expect(await spokeSelects(project.dir, args), args.join(' ')).toEqual(syncsOfModels(models));
+    ];
+    const selected = await dbtLs(project.dir, argSets);
+    for (const [i, args] of argSets.entries()) {
+      expect(await spokeSelects(project.dir, args), args.join(' ')).toEqual(syncsOfModels(selected[i]!));
     }
     // +crm_contacts is dbt's lineage: its parents have no syncs, so the accounts syncs are not in it.
     expect(await spokeSelects(project.dir, ['--select', '+crm_contacts'])).toEqual(
@@ -86,8 +92,9 @@ describe('--select, --exclude and --selector go through dbt', () => {
     const sql = join(project.dir, 'models', 'marts', 'crm_accounts.sql');
     await writeFile(sql, `${await readFile(sql, 'utf8')}\n-- a change in review\n`);
     const args = ['--select', 'state:modified+', '--state', 'base-state'];
-    expect(await dbtLs(project.dir, args)).toContain('crm_accounts');
-    expect(await spokeSelects(project.dir, args)).toEqual(syncsOfModels(await dbtLs(project.dir, args)));
+    const listed = (await dbtLs(project.dir, [args]))[0]!;
+    expect(listed).toContain('crm_accounts');
+    expect(await spokeSelects(project.dir, args)).toEqual(syncsOfModels(listed));
 
     expect(
       await spokeSelects(project.dir, [

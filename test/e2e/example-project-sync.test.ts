@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { copySyncedExampleProject } from '../support/built-example.js';
 import { CrmReadback } from '../support/crm-readback.js';
 import {
   accountFieldsHubspot,
@@ -81,9 +82,11 @@ function describeExampleOn(
     rows(model: string): Promise<ModelRow[]>;
     done(): Promise<void>;
   }>,
+  /** A fresh copy, or one that the run's shared `spoke dbt build --json` (default target) left. */
+  copyProject: () => Promise<{ dir: string; build?: CliResult; cleanup(): Promise<void> }>,
 ) {
   describe(`the example project on ${name}`, () => {
-    let project: Awaited<ReturnType<typeof copyExampleProject>>;
+    let project: Awaited<ReturnType<typeof copyProject>>;
     let environment: Awaited<ReturnType<typeof setup>>;
     let result: CliResult;
     let syncs: Map<string, SyncJson>;
@@ -92,12 +95,14 @@ function describeExampleOn(
     let crm: CrmReadback;
 
     beforeAll(async () => {
-      project = await copyExampleProject();
+      project = await copyProject();
       environment = await setup(project.dir);
-      result = await runSpoke(['dbt', 'build', ...environment.args, '--json'], {
-        cwd: project.dir,
-        env: environment.env,
-      });
+      result =
+        project.build ??
+        (await runSpoke(['dbt', 'build', ...environment.args, '--json'], {
+          cwd: project.dir,
+          env: environment.env,
+        }));
       syncs = syncById(result);
       accounts = await environment.rows('crm_accounts');
       contacts = await environment.rows('crm_contacts');
@@ -226,30 +231,38 @@ function describeExampleOn(
   });
 }
 
-describeExampleOn('DuckDB (the default target)', async (projectDir) => ({
-  target: 'dev',
-  env: {},
-  args: [],
-  rows: (model) => readDuckdb(projectDir, model),
-  done: async () => {},
-}));
+describeExampleOn(
+  'DuckDB (the default target)',
+  async (projectDir) => ({
+    target: 'dev',
+    env: {},
+    args: [],
+    rows: (model) => readDuckdb(projectDir, model),
+    done: async () => {},
+  }),
+  copySyncedExampleProject,
+);
 
-describeExampleOn('PostgreSQL', async (projectDir) => {
-  const database = await createTestDatabase(inject('databaseUrl'), 'spoke_e2e');
-  const url = new URL(database.url);
-  const env = {
-    SPOKE_PG_HOST: url.hostname,
-    SPOKE_PG_PORT: url.port || '5432',
-    SPOKE_PG_USER: decodeURIComponent(url.username),
-    SPOKE_PG_PASSWORD: decodeURIComponent(url.password),
-    SPOKE_PG_DATABASE: database.name,
-    SPOKE_PG_SCHEMA: 'analytics',
-  };
-  return {
-    target: 'pg',
-    env,
-    args: ['--target', 'pg'],
-    rows: (model) => readPostgres(database.url, projectDir, model),
-    done: database.drop,
-  };
-});
+describeExampleOn(
+  'PostgreSQL',
+  async (projectDir) => {
+    const database = await createTestDatabase(inject('databaseUrl'), 'spoke_e2e');
+    const url = new URL(database.url);
+    const env = {
+      SPOKE_PG_HOST: url.hostname,
+      SPOKE_PG_PORT: url.port || '5432',
+      SPOKE_PG_USER: decodeURIComponent(url.username),
+      SPOKE_PG_PASSWORD: decodeURIComponent(url.password),
+      SPOKE_PG_DATABASE: database.name,
+      SPOKE_PG_SCHEMA: 'analytics',
+    };
+    return {
+      target: 'pg',
+      env,
+      args: ['--target', 'pg'],
+      rows: (model) => readPostgres(database.url, projectDir, model),
+      done: database.drop,
+    };
+  },
+  copyExampleProject,
+);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { copyBuiltExampleProject } from '../support/built-example.js';
 import { CrmReadback } from '../support/crm-readback.js';
 import { dbt, editSeed, editSpokeBlocks } from '../support/example-edits.js';
 import { createTestDatabase } from '../support/postgres.js';
@@ -89,8 +90,7 @@ describe('incremental syncs of the example project', () => {
   let project: Awaited<ReturnType<typeof copyExampleProject>>;
 
   beforeAll(async () => {
-    project = await copyExampleProject();
-    expect(await dbt(project.dir, ['build'])).toBe(0);
+    project = await copyBuiltExampleProject();
   });
   afterAll(async () => {
     await project?.cleanup();
@@ -295,8 +295,7 @@ describe('update and create modes', () => {
   let project: Awaited<ReturnType<typeof copyExampleProject>>;
 
   beforeAll(async () => {
-    project = await copyExampleProject();
-    expect(await dbt(project.dir, ['build'])).toBe(0);
+    project = await copyBuiltExampleProject();
   });
   afterAll(async () => {
     await project?.cleanup();

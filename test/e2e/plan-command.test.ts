@@ -8,9 +8,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { GITHUB_COMMENT_LIMIT } from '../../src/cli/plan/markdown-view.js';
 import type { PlanReport } from '../../src/review/plan-report.js';
 import { STATE_COLUMNS } from '../../src/state/state-tables.js';
+import { copySyncedExampleProject } from '../support/built-example.js';
 import { dbt, editSpokeBlocks } from '../support/example-edits.js';
 import { createTestDatabase } from '../support/postgres.js';
-import { copyExampleProject, repoRoot, runSpoke } from '../support/spoke-cli.js';
+import { type CliResult, copyExampleProject, repoRoot, runSpoke } from '../support/spoke-cli.js';
 
 const CONTACTS_SF = 'crm_contacts:salesforce.Contact';
 const CONTACTS_HS = 'crm_contacts:hubspot.contacts';
@@ -94,18 +95,23 @@ async function checkReviewExample(warehouse: string, markdown: string): Promise<
   expect(current, 'docs/review.md is stale: rerun this test with SPOKE_UPDATE_DOCS=1').toBe(markdown.trim());
 }
 
-function describePlanOn(name: string, setup: (projectDir: string) => Promise<Warehouse>) {
+function describePlanOn(
+  name: string,
+  setup: (projectDir: string) => Promise<Warehouse>,
+  /** A fresh copy, or one that the run's shared `spoke dbt build --json` (default target) left. */
+  copyProject: () => Promise<{ dir: string; build?: CliResult; cleanup(): Promise<void> }>,
+) {
   describe(`spoke plan on the example project (${name})`, () => {
-    let project: Awaited<ReturnType<typeof copyExampleProject>>;
+    let project: Awaited<ReturnType<typeof copyProject>>;
     let warehouse: Warehouse;
     let baseDir: string;
     const spoke = (args: string[]) =>
       runSpoke([...args, ...warehouse.args], { cwd: project.dir, env: warehouse.env });
 
     beforeAll(async () => {
-      project = await copyExampleProject();
+      project = await copyProject();
       warehouse = await setup(project.dir);
-      const built = await spoke(['dbt', 'build', '--json']);
+      const built = project.build ?? (await spoke(['dbt', 'build', '--json']));
       expect(built.exitCode, built.stderr).toBe(1); // the example's deliberately bad rows
       baseDir = join(project.dir, '..', 'base-target');
       await cp(join(project.dir, 'target'), baseDir, { recursive: true });
@@ -295,108 +301,117 @@ describe('spoke plan --detailed-exitcode on an error', () => {
   });
 });
 
-describePlanOn('DuckDB', async (projectDir) => {
-  const file = join(projectDir, 'spoke_example.duckdb');
-  const withDb = async <T>(
-    use: (c: Awaited<ReturnType<DuckDBInstance['connect']>>) => Promise<T>,
-  ): Promise<T> => {
-    const instance = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });
-    const connection = await instance.connect();
-    try {
-      return await use(connection);
-    } finally {
-      connection.closeSync();
-      instance.closeSync();
-    }
-  };
-  return {
-    target: 'dev',
-    env: {},
-    args: [],
-    dumpState: () =>
-      withDb(async (connection) => {
+describePlanOn(
+  'DuckDB',
+  async (projectDir) => {
+    const file = join(projectDir, 'spoke_example.duckdb');
+    const withDb = async <T>(
+      use: (c: Awaited<ReturnType<DuckDBInstance['connect']>>) => Promise<T>,
+    ): Promise<T> => {
+      const instance = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });
+      const connection = await instance.connect();
+      try {
+        return await use(connection);
+      } finally {
+        connection.closeSync();
+        instance.closeSync();
+      }
+    };
+    return {
+      target: 'dev',
+      env: {},
+      args: [],
+      dumpState: () =>
+        withDb(async (connection) => {
+          const dumps: string[] = [];
+          for (const table of Object.keys(STATE_COLUMNS)) {
+            const reader = await connection.runAndReadAll(`SELECT * FROM spoke.${table} ORDER BY ALL`);
+            dumps.push(`${table}: ${JSON.stringify(reader.getRowsJson())}`);
+          }
+          return dumps.join('\n');
+        }),
+      fileHash: async () => sha(await readFile(file)),
+      recordLog: (runId) =>
+        withDb(async (connection) => {
+          const reader = await connection.runAndReadAll(
+            'SELECT sync_id, record_key, status FROM spoke.record_log WHERE run_id = $1 AND attempt = 1',
+            [runId],
+          );
+          return reader.getRowObjectsJson() as { sync_id: string; record_key: string; status: string }[];
+        }),
+      freezeProduction: async (projectDir) => {
+        await cp(file, join(projectDir, 'prod.duckdb'));
+        const profiles = join(projectDir, 'profiles.yml');
+        const text = await readFile(profiles, 'utf8');
+        const target =
+          '    prod_readonly:\n      type: duckdb\n      path: prod.duckdb\n      schema: main\n';
+        await writeFile(profiles, text.replace('  outputs:\n', `  outputs:\n${target}`));
+      },
+      productionHash: async (projectDir) => sha(await readFile(join(projectDir, 'prod.duckdb'))),
+      done: async () => {},
+    };
+  },
+  copySyncedExampleProject,
+);
+
+describePlanOn(
+  'PostgreSQL',
+  async () => {
+    const database = await createTestDatabase(inject('databaseUrl'), 'spoke_plan');
+    const url = new URL(database.url);
+    const query = async (sql: string, params: unknown[] = []) => {
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        return (await client.query(sql, params)).rows;
+      } finally {
+        await client.end();
+      }
+    };
+    return {
+      target: 'pg',
+      env: {
+        SPOKE_PG_HOST: url.hostname,
+        SPOKE_PG_PORT: url.port || '5432',
+        SPOKE_PG_USER: decodeURIComponent(url.username),
+        SPOKE_PG_PASSWORD: decodeURIComponent(url.password),
+        SPOKE_PG_DATABASE: database.name,
+        SPOKE_PG_SCHEMA: 'analytics',
+      },
+      args: ['--target', 'pg'],
+      dumpState: async () => {
         const dumps: string[] = [];
         for (const table of Object.keys(STATE_COLUMNS)) {
-          const reader = await connection.runAndReadAll(`SELECT * FROM spoke.${table} ORDER BY ALL`);
-          dumps.push(`${table}: ${JSON.stringify(reader.getRowsJson())}`);
+          const rows = await query(`SELECT to_jsonb(t)::text AS row FROM spoke.${table} t ORDER BY 1`);
+          dumps.push(`${table}: ${rows.map((row) => row.row).join('\n')}`);
         }
         return dumps.join('\n');
-      }),
-    fileHash: async () => sha(await readFile(file)),
-    recordLog: (runId) =>
-      withDb(async (connection) => {
-        const reader = await connection.runAndReadAll(
+      },
+      fileHash: async () => null,
+      otherDatabaseTarget: async (projectDir) => {
+        const profiles = join(projectDir, 'profiles.yml');
+        const text = await readFile(profiles, 'utf8');
+        const target = [
+          '    prod_elsewhere:',
+          '      type: postgres',
+          `      host: "${url.hostname}"`,
+          `      port: ${url.port || '5432'}`,
+          `      user: "${decodeURIComponent(url.username)}"`,
+          `      password: "${decodeURIComponent(url.password)}"`,
+          '      dbname: elsewhere',
+          '      schema: analytics',
+          '',
+        ].join('\n');
+        await writeFile(profiles, text.replace('  outputs:\n', `  outputs:\n${target}`));
+        return 'prod_elsewhere';
+      },
+      recordLog: async (runId) =>
+        (await query(
           'SELECT sync_id, record_key, status FROM spoke.record_log WHERE run_id = $1 AND attempt = 1',
           [runId],
-        );
-        return reader.getRowObjectsJson() as { sync_id: string; record_key: string; status: string }[];
-      }),
-    freezeProduction: async (projectDir) => {
-      await cp(file, join(projectDir, 'prod.duckdb'));
-      const profiles = join(projectDir, 'profiles.yml');
-      const text = await readFile(profiles, 'utf8');
-      const target = '    prod_readonly:\n      type: duckdb\n      path: prod.duckdb\n      schema: main\n';
-      await writeFile(profiles, text.replace('  outputs:\n', `  outputs:\n${target}`));
-    },
-    productionHash: async (projectDir) => sha(await readFile(join(projectDir, 'prod.duckdb'))),
-    done: async () => {},
-  };
-});
-
-describePlanOn('PostgreSQL', async () => {
-  const database = await createTestDatabase(inject('databaseUrl'), 'spoke_plan');
-  const url = new URL(database.url);
-  const query = async (sql: string, params: unknown[] = []) => {
-    const client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    try {
-      return (await client.query(sql, params)).rows;
-    } finally {
-      await client.end();
-    }
-  };
-  return {
-    target: 'pg',
-    env: {
-      SPOKE_PG_HOST: url.hostname,
-      SPOKE_PG_PORT: url.port || '5432',
-      SPOKE_PG_USER: decodeURIComponent(url.username),
-      SPOKE_PG_PASSWORD: decodeURIComponent(url.password),
-      SPOKE_PG_DATABASE: database.name,
-      SPOKE_PG_SCHEMA: 'analytics',
-    },
-    args: ['--target', 'pg'],
-    dumpState: async () => {
-      const dumps: string[] = [];
-      for (const table of Object.keys(STATE_COLUMNS)) {
-        const rows = await query(`SELECT to_jsonb(t)::text AS row FROM spoke.${table} t ORDER BY 1`);
-        dumps.push(`${table}: ${rows.map((row) => row.row).join('\n')}`);
-      }
-      return dumps.join('\n');
-    },
-    fileHash: async () => null,
-    otherDatabaseTarget: async (projectDir) => {
-      const profiles = join(projectDir, 'profiles.yml');
-      const text = await readFile(profiles, 'utf8');
-      const target = [
-        '    prod_elsewhere:',
-        '      type: postgres',
-        `      host: "${url.hostname}"`,
-        `      port: ${url.port || '5432'}`,
-        `      user: "${decodeURIComponent(url.username)}"`,
-        `      password: "${decodeURIComponent(url.password)}"`,
-        '      dbname: elsewhere',
-        '      schema: analytics',
-        '',
-      ].join('\n');
-      await writeFile(profiles, text.replace('  outputs:\n', `  outputs:\n${target}`));
-      return 'prod_elsewhere';
-    },
-    recordLog: async (runId) =>
-      (await query(
-        'SELECT sync_id, record_key, status FROM spoke.record_log WHERE run_id = $1 AND attempt = 1',
-        [runId],
-      )) as { sync_id: string; record_key: string; status: string }[],
-    done: () => database.drop(),
-  };
-});
+        )) as { sync_id: string; record_key: string; status: string }[],
+      done: () => database.drop(),
+    };
+  },
+  copyExampleProject,
+);

@@ -4,6 +4,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openStateStore } from '../../src/state/open-state-store.js';
+import { copySyncedExampleProject } from '../support/built-example.js';
 import { pgUrlToConnection } from '../support/pg-url.js';
 import { createTestDatabase } from '../support/postgres.js';
 import { copyExampleProject, repoRoot, runSpoke } from '../support/spoke-cli.js';
@@ -58,33 +59,40 @@ function comparable(output: string): string[] {
 }
 
 describe('spoke runs on the example project', () => {
-  let project: Awaited<ReturnType<typeof copyExampleProject>>;
+  // After `spoke dbt build`, the demo run; the first test reads a copy that never synced.
+  let project: Awaited<ReturnType<typeof copySyncedExampleProject>>;
   const spoke = (...args: string[]) => runSpoke(['runs', ...args], { cwd: project.dir });
   let runId: string;
 
   beforeAll(async () => {
-    project = await copyExampleProject();
+    project = await copySyncedExampleProject();
   });
   afterAll(async () => {
     await project?.cleanup();
   });
 
   it('says plainly that a project that never synced has no runs, and exits 0', async () => {
-    const list = await spoke();
-    expect(list.exitCode, list.stderr).toBe(0);
-    expect(list.stdout).toContain('No runs recorded yet');
-    expect(JSON.parse((await spoke('--json')).stdout)).toEqual({
-      recorded: false,
-      runs: [],
-      next_cursor: null,
-    });
-    const latest = await spoke('show', 'latest');
-    expect(latest.exitCode).toBe(0);
-    expect(latest.stdout).toContain('No runs recorded yet');
+    const fresh = await copyExampleProject();
+    try {
+      const spokeFresh = (...args: string[]) => runSpoke(['runs', ...args], { cwd: fresh.dir });
+      const list = await spokeFresh();
+      expect(list.exitCode, list.stderr).toBe(0);
+      expect(list.stdout).toContain('No runs recorded yet');
+      expect(JSON.parse((await spokeFresh('--json')).stdout)).toEqual({
+        recorded: false,
+        runs: [],
+        next_cursor: null,
+      });
+      const latest = await spokeFresh('show', 'latest');
+      expect(latest.exitCode).toBe(0);
+      expect(latest.stdout).toContain('No runs recorded yet');
+    } finally {
+      await fresh.cleanup();
+    }
   });
 
   it('lists the demo run with the totals the state tables hold', async () => {
-    const build = await runSpoke(['dbt', 'build'], { cwd: project.dir });
+    const { build } = project;
     expect(build.exitCode, build.stderr).toBe(1);
     const [run] = await query(project.dir, 'SELECT run_id, status, command FROM spoke.runs');
     runId = String(run!.run_id);

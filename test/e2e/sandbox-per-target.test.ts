@@ -1,9 +1,10 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { copyBuiltExampleProject } from '../support/built-example.js';
 import { dbt } from '../support/example-edits.js';
 import { createTestDatabase } from '../support/postgres.js';
-import { copyExampleProject, runSpoke } from '../support/spoke-cli.js';
+import { runSpoke } from '../support/spoke-cli.js';
 
 interface SyncJson {
   id: string;
@@ -19,7 +20,7 @@ const exists = (path: string) =>
   );
 
 describe('one sandbox store per dbt target', () => {
-  let project: Awaited<ReturnType<typeof copyExampleProject>>;
+  let project: Awaited<ReturnType<typeof copyBuiltExampleProject>>;
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let pgEnv: Record<string, string>;
 
@@ -41,7 +42,8 @@ describe('one sandbox store per dbt target', () => {
   };
 
   beforeAll(async () => {
-    project = await copyExampleProject();
+    // Built for the default target (dev) already.
+    project = await copyBuiltExampleProject();
     database = await createTestDatabase(inject('databaseUrl'), 'spoke_per_target');
     const url = new URL(database.url);
     pgEnv = {
@@ -59,7 +61,6 @@ describe('one sandbox store per dbt target', () => {
 
   it('creates the records again on a first run of another target instead of reporting updates', async () => {
     // target/ holds the artifacts of the last dbt run, so each target builds right before its sync.
-    expect(await dbt(project.dir, ['build'])).toBe(0);
     const dev = await syncAccounts([]);
     expect(dev.get('crm_accounts:salesforce.Account')).toMatchObject({ created: 59, updated: 0, failed: 1 });
 

@@ -1,8 +1,9 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../support/api-client.js';
+import { copySyncedExampleProject } from '../support/built-example.js';
 import { type ServeProcess, startServe } from '../support/serve-process.js';
-import { copyExampleProject, runSpoke } from '../support/spoke-cli.js';
+import { runSpoke } from '../support/spoke-cli.js';
 
 const TOKEN = 'runs-test-token-0123456789abcdef012345';
 
@@ -24,7 +25,7 @@ interface Detail {
 }
 
 describe('the run history over HTTP on the example project', () => {
-  let project: Awaited<ReturnType<typeof copyExampleProject>>;
+  let project: Awaited<ReturnType<typeof copySyncedExampleProject>>;
   let serve: ServeProcess;
   let api: Awaited<ReturnType<typeof apiClient>>;
   let cliDetail: Detail;
@@ -32,9 +33,9 @@ describe('the run history over HTTP on the example project', () => {
   let runIds: string[];
 
   beforeAll(async () => {
-    project = await copyExampleProject();
-    const build = await runSpoke(['dbt', 'build'], { cwd: project.dir });
-    expect(build.exitCode, build.stderr).toBe(1);
+    // After `spoke dbt build`.
+    project = await copySyncedExampleProject();
+    expect(project.build.exitCode, project.build.stderr).toBe(1);
     // Two more runs, so the runs list has pages to turn.
     for (let i = 0; i < 2; i++) await runSpoke(['sync'], { cwd: project.dir });
     const demo = JSON.parse((await runSpoke(['runs', '--json'], { cwd: project.dir })).stdout) as {

@@ -2,7 +2,8 @@ import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyExampleProject, repoRoot, runSpoke } from '../support/spoke-cli.js';
+import { copyBuiltExampleProject } from '../support/built-example.js';
+import { repoRoot, runSpoke } from '../support/spoke-cli.js';
 import { loadedModules, tracingImports } from '../support/trace-imports.js';
 
 const dbt = join(repoRoot, '.venv', 'bin', 'dbt');
@@ -42,11 +43,10 @@ async function withUnreachableSandbox<T>(projectDir: string, fn: () => Promise<T
 }
 
 describe('spoke sync after a dbt build', () => {
-  let project: Awaited<ReturnType<typeof copyExampleProject>>;
+  let project: Awaited<ReturnType<typeof copyBuiltExampleProject>>;
 
   beforeAll(async () => {
-    project = await copyExampleProject();
-    await execa(dbt, ['build', '--quiet'], { cwd: project.dir });
+    project = await copyBuiltExampleProject();
   });
   afterAll(async () => {
     await project?.cleanup();

@@ -3,15 +3,16 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../support/api-client.js';
+import { copySyncedExampleProject } from '../support/built-example.js';
 import { editSeed } from '../support/example-edits.js';
 import { type ServeProcess, startServe } from '../support/serve-process.js';
-import { copyExampleProject, repoRoot, runSpoke } from '../support/spoke-cli.js';
+import { repoRoot, runSpoke } from '../support/spoke-cli.js';
 
 const TOKEN = 'web-test-token-0123456789abcdef0123456';
 const SHOTS = join(repoRoot, 'test-results');
 
 describe('the web page of spoke serve on the example project, in headless Chromium', () => {
-  let project: Awaited<ReturnType<typeof copyExampleProject>>;
+  let project: Awaited<ReturnType<typeof copySyncedExampleProject>>;
   let serve: ServeProcess;
   let browser: Browser;
   let page: Page;
@@ -20,9 +21,9 @@ describe('the web page of spoke serve on the example project, in headless Chromi
   const requested: string[] = [];
 
   beforeAll(async () => {
-    project = await copyExampleProject();
-    const build = await runSpoke(['dbt', 'build'], { cwd: project.dir });
-    expect(build.exitCode, build.stderr).toBe(1);
+    // After `spoke dbt build`.
+    project = await copySyncedExampleProject();
+    expect(project.build.exitCode, project.build.stderr).toBe(1);
     await runSpoke(['sync'], { cwd: project.dir });
     // 8 of 60 accounts on a plan neither CRM takes: both account syncs fail (over 5%), the contact syncs after them are skipped.
     const plans = (rows: Record<string, string>[]) =>
