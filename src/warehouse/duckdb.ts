@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
-import { type DuckDBConnection, DuckDBInstance, type DuckDBType } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { SpokeError } from '../errors.js';
+import { chunkRows, columnsOf } from './duckdb-rows.js';
 import { DuckdbSqlSession } from './duckdb-session.js';
-import { normalizeDuckdbValue } from './normalize-duckdb-value.js';
 import { displayName, qualifiedName, quoteIdentifier } from './quote.js';
 import type { SqlSession } from './sql-session.js';
 import type { ColumnInfo, DuckdbConnection, Relation, Row, Warehouse } from './warehouse.js';
@@ -73,16 +73,12 @@ export class DuckdbWarehouse implements Warehouse {
     const connection = await this.run(relation, () => this.instance.connect());
     try {
       const result = await this.run(relation, () => connection.stream(sql));
-      const types: DuckDBType[] = columns.map((_, i) => result.columnType(i));
+      const names = columnsOf(result).map((column, i) => ({ ...column, name: columns[i]! }));
       let batch: Row[] = [];
       while (true) {
         const chunk = await this.run(relation, () => result.fetchChunk());
         if (!chunk || chunk.rowCount === 0) break;
-        for (const values of chunk.getRows()) {
-          const row: Row = {};
-          columns.forEach((name, i) => {
-            row[name] = normalizeDuckdbValue(values[i] ?? null, types[i]!);
-          });
+        for (const row of chunkRows(chunk, names)) {
           batch.push(row);
           if (batch.length === batchSize) {
             yield batch;
