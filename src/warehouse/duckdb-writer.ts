@@ -5,6 +5,7 @@ import {
   DuckDBResultReader,
   DuckDBTimestampValue,
   DuckDBTypeId,
+  StatementType,
 } from '@duckdb/node-api';
 import { paramTypes, readRows, toDuckdbValue } from './duckdb-rows.js';
 import type { AppendValue, SqlParam } from './sql-session.js';
@@ -30,6 +31,7 @@ export class DuckdbWriter {
       return readRows(
         await this.connection.runAndReadAll(sql, params.map(toDuckdbValue), paramTypes(params)),
       );
+    const kept = this.statements.get(sql) === prepared;
     try {
       prepared.clearBindings();
       if (params.length > 0) prepared.bind(params.map(toDuckdbValue), paramTypes(params));
@@ -40,6 +42,8 @@ export class DuckdbWriter {
       // Whatever failed, the next use prepares the statement afresh.
       this.forget(sql);
       throw error;
+    } finally {
+      if (!kept) prepared.destroySync();
     }
   }
 
@@ -84,9 +88,13 @@ export class DuckdbWriter {
     appender.closeSync();
   }
 
-  /** After a rollback: a table created or altered in it may be gone or different. */
+  /**
+   * After a rollback: a table created or altered in it may be gone or different, and a
+   * statement prepared in it may describe what no longer is.
+   */
   rolledBack(): void {
     this.tableColumns.clear();
+    for (const sql of [...this.statements.keys()]) this.forget(sql);
   }
 
   /** Closing the connection destroys its prepared statements. */
@@ -95,7 +103,11 @@ export class DuckdbWriter {
     this.connection.closeSync();
   }
 
-  /** The cached statement, or null for text DuckDB will not prepare as one (several statements). */
+  /**
+   * The statement prepared, kept for next time when it reads or writes rows (a prepared CREATE
+   * or ALTER describes the catalog it was prepared in); null for text DuckDB will not prepare as
+   * one statement (several of them).
+   */
   private async prepared(sql: string): Promise<DuckDBPreparedStatement | null> {
     const cached = this.statements.get(sql);
     if (cached) {
@@ -110,6 +122,7 @@ export class DuckdbWriter {
     } catch {
       return null;
     }
+    if (!CACHED_TYPES.has(prepared.statementType)) return prepared;
     if (this.statements.size >= MAX_STATEMENTS) {
       const [oldest] = this.statements.keys();
       this.forget(oldest!);
@@ -144,6 +157,13 @@ export class DuckdbWriter {
 
 /** Statements kept per connection: the state writes use about twenty. */
 const MAX_STATEMENTS = 64;
+
+const CACHED_TYPES = new Set<StatementType>([
+  StatementType.SELECT,
+  StatementType.INSERT,
+  StatementType.UPDATE,
+  StatementType.DELETE,
+]);
 
 function appendValue(appender: DuckDBAppender, type: DuckDBTypeId, value: AppendValue): void {
   if (value === null) {
