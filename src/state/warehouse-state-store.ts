@@ -63,8 +63,8 @@ export class WarehouseStateStore implements StateStore {
   /**
    * DuckDB: per state table and the rows one run writes in it (a sync's, a destination object's
    * ledger), whether the table held none of them when the run first wrote there, so that its
-   * upserts append (see AppendTarget). Once a key turns out to be there, the table is upserted to
-   * for the rest of the run.
+   * upserts are plain inserts (see AppendTarget). Once a key turns out to be there, the table
+   * takes upserts for the rest of the run.
    */
   private readonly fresh = new Map<string, boolean>();
 
@@ -242,7 +242,7 @@ export class WarehouseStateStore implements StateStore {
   }
 
   /**
-   * Commits one group. In DuckDB a fresh table's rows are appended; should a key be there after
+   * Commits one group. In DuckDB a fresh table takes plain inserts; should a key be there after
    * all (a record sent twice in one run, another sync's ledger row), the constraint error rolls
    * the whole transaction back, and the group is written again with upserts.
    */

@@ -5,11 +5,12 @@ import type { StateDialect } from './state-dialect.js';
 import type { StateTable } from './state-tables.js';
 
 /**
- * DuckDB: where its appender writes the state tables, and the tables whose upserts may append
- * instead. An upsert (ON CONFLICT on the table's primary key) costs DuckDB three times an
- * append, and its updates keep DuckDB from checkpointing while a plan streams; a table that holds
- * no row with any of the written keys (a first sync's snapshot) takes the rows as they are. A key
- * that was there after all fails the append with a constraint error, and nothing is written.
+ * DuckDB: where its appender writes the state tables (the record log goes straight in), and the
+ * tables whose upserts may be plain inserts. An upsert (ON CONFLICT on the table's primary key)
+ * costs DuckDB three times an insert, and its updates keep DuckDB from checkpointing while a plan
+ * streams (the WAL and memory then grow with the sync); a table that holds none of the written
+ * keys (a first sync's snapshot) takes the rows as they are. A key that was there after all
+ * fails the insert with a constraint error, and nothing of the transaction is written.
  */
 export interface AppendTarget {
   schema: string;
@@ -220,7 +221,7 @@ function stagingSource(tx: SqlRunner & Required<Pick<SqlRunner, 'append'>>): Row
 
 /**
  * PostgreSQL and DuckDB: rows from a RowSource, and ON CONFLICT. DuckDB appends plain inserts
- * (the record log) and the upserts of a table its AppendTarget calls fresh.
+ * (the record log) and inserts without ON CONFLICT into a table its AppendTarget calls fresh.
  */
 function arrayWriter(
   tx: SqlRunner,
@@ -277,10 +278,12 @@ function arrayWriter(
     },
     async upsert({ identity, fixed, keepOverNull, ...rest }) {
       if (rest.rows.length === 0) return;
-      if (target?.fresh.has(rest.table) && (await appended({ ...rest, fixed: { ...identity, ...fixed } }))) {
+      const { sql, params, names, done } = await insertSql({ ...rest, fixed: { ...identity, ...fixed } });
+      if (target?.fresh.has(rest.table)) {
+        await tx.query(sql, params);
+        await done();
         return;
       }
-      const { sql, params, names, done } = await insertSql({ ...rest, fixed: { ...identity, ...fixed } });
       const conflict = [...Object.keys(identity), 'record_key'];
       const set = names
         .filter((name) => !conflict.includes(name))

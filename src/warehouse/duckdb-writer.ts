@@ -22,10 +22,21 @@ type Table = { catalog?: string; schema?: string; name: string };
 export class DuckdbWriter {
   private readonly statements = new Map<string, DuckDBPreparedStatement>();
   private readonly tableColumns = new Map<string, string[]>();
+  /** `CREATE TEMP TABLE IF NOT EXISTS` statements run since the last rollback: nothing to redo. */
+  private readonly tempTables = new Set<string>();
 
   constructor(readonly connection: DuckDBConnection) {}
 
   async query(sql: string, params: readonly SqlParam[]): Promise<Row[]> {
+    // A temporary table belongs to this connection alone, so only a rollback can undo its creation.
+    const temp = CREATE_TEMP.test(sql);
+    if (temp && this.tempTables.has(sql)) return [];
+    const rows = await this.run(sql, params);
+    if (temp) this.tempTables.add(sql);
+    return rows;
+  }
+
+  private async run(sql: string, params: readonly SqlParam[]): Promise<Row[]> {
     const prepared = await this.prepared(sql);
     if (!prepared)
       return readRows(
@@ -94,6 +105,7 @@ export class DuckdbWriter {
    */
   rolledBack(): void {
     this.tableColumns.clear();
+    this.tempTables.clear();
     for (const sql of [...this.statements.keys()]) this.forget(sql);
   }
 
@@ -157,6 +169,8 @@ export class DuckdbWriter {
 
 /** Statements kept per connection: the state writes use about twenty. */
 const MAX_STATEMENTS = 64;
+
+const CREATE_TEMP = /^\s*CREATE\s+TEMP(ORARY)?\s+TABLE\s+IF\s+NOT\s+EXISTS\s/i;
 
 const CACHED_TYPES = new Set<StatementType>([
   StatementType.SELECT,
