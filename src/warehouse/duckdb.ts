@@ -8,17 +8,15 @@ import type { SqlSession } from './sql-session.js';
 import type { ColumnInfo, DuckdbConnection, Relation, Row, Warehouse } from './warehouse.js';
 
 /**
- * Spoke's own DuckDB instance (dbt's are untouched):
- * - one thread: a sync runs thousands of small statements (each group commit's state writes),
- *   and waking a second thread for each cost more CPU than it saved (a 100k-row first sync's
- *   state writes took 11 s of CPU with DuckDB's default of one thread per core, 8 s with one);
- *   the one large statement, planning, takes longer on one thread.
- * - a memory limit: DuckDB otherwise keeps every block it wrote or read, up to 80% of RAM, and
- *   a sync writes its whole size into the state tables (a 1M-row sync held 230 MB of them and
- *   peaked at 560 MB RSS; 430 MB with this limit). Above it DuckDB evicts blocks it can read
- *   again, and a plan that needs more spills to the temporary directory beside the file.
+ * Spoke's own DuckDB instance (dbt's are untouched) runs on one thread: a sync runs thousands of
+ * small statements (each group commit's state writes), and waking a second thread for each cost
+ * more CPU than it saved (a 100k-row first sync's state writes took 11 s of CPU with DuckDB's
+ * default of one thread per core, 8 s with one); the one large statement, planning, takes
+ * longer on one thread. No memory limit: one of 100-128 MB kept a 1M-row sync at 430-480 MB
+ * RSS instead of 560, but DuckDB cannot evict all it holds, and at 64 MB a sync failed half-way
+ * with "Out of Memory Error" recording answers; a larger sync would meet that at 128 MB.
  */
-const INSTANCE_SETTINGS = { threads: '1', memory_limit: '128MB' };
+const INSTANCE_SETTINGS = { threads: '1' };
 
 const COLUMN_HINT = ' Check the mapped columns against the model, and run dbt if the model changed.';
 
