@@ -27,7 +27,7 @@ import type {
 } from './state-store.js';
 import { type StateTable, stateTables } from './state-tables.js';
 import { acquireSyncLocks } from './sync-locks.js';
-import { writeBatch, writeInFlight } from './write-batch.js';
+import { type AppendTarget, writeBatch, writeInFlight } from './write-batch.js';
 
 export interface StateStoreOptions {
   /** Schema holding the state tables (spoke.yml `state.schema`). */
@@ -47,8 +47,7 @@ export class WarehouseStateStore implements StateStore {
   private readonly locks = new Set<SyncLock>();
   /** In-flight marks and answered batches, many per transaction, in the order they came. */
   private readonly committer = new GroupCommitter<StateWrite>(
-    (writes) =>
-      this.guard(groupAction(writes), () => this.session.transaction((tx) => this.writeGroup(tx, writes))),
+    (writes) => this.guard(groupAction(writes), () => this.commitGroup(writes)),
     (write) => write.batch.entries.length,
     MAX_ENTRIES_PER_TRANSACTION,
     // A failed group is committed again per run and sync, so one sync's failure stays its own.
@@ -61,6 +60,13 @@ export class WarehouseStateStore implements StateStore {
   private readonly hasFailures = new Map<string, boolean>();
   /** Snapshot rows written since the planner's statistics were last refreshed. */
   private snapshotWrites = 0;
+  /**
+   * DuckDB: per state table and the rows one run writes in it (a sync's, a destination object's
+   * ledger), whether the table held none of them when the run first wrote there, so that its
+   * upserts are plain inserts (see AppendTarget). Once a key turns out to be there, the table
+   * takes upserts for the rest of the run.
+   */
+  private readonly fresh = new Map<string, boolean>();
 
   constructor(
     private readonly warehouse: Warehouse,
@@ -235,17 +241,37 @@ export class WarehouseStateStore implements StateStore {
     );
   }
 
+  /**
+   * Commits one group. In DuckDB a fresh table takes plain inserts; should a key be there after
+   * all (a record sent twice in one run, another sync's ledger row), the constraint error rolls
+   * the whole transaction back, and the group is written again with upserts.
+   */
+  private async commitGroup(writes: StateWrite[]): Promise<void> {
+    const appended: string[] = [];
+    try {
+      await this.session.transaction((tx) => this.writeGroup(tx, writes, appended));
+    } catch (error) {
+      if (appended.length === 0 || !isDuplicateKey(error)) throw error;
+      for (const key of appended) this.fresh.set(key, false);
+      await this.session.transaction((tx) => this.writeGroup(tx, writes, []));
+    }
+  }
+
   /** One transaction's writes: neighbours of one kind and sync become one set of statements. */
-  private async writeGroup(tx: SqlRunner, writes: StateWrite[]): Promise<void> {
+  private async writeGroup(tx: SqlRunner, writes: StateWrite[], appended: string[]): Promise<void> {
     const now = new Date();
     for (const run of sameTargetRuns(writes)) {
       const first = run[0]!;
+      const { runId, syncId } = first.batch;
       if (first.kind === 'in_flight') {
         // A key marked twice keeps its last mark: one statement may not touch a row twice.
         const marks = run.flatMap((write) => (write as InFlightWrite).batch.entries);
         const entries = new Map(marks.map((entry) => [entry.key, entry]));
-        const context = { runId: first.batch.runId, syncId: first.batch.syncId, now };
-        await writeInFlight(tx, this.dialect, this.table, context, [...entries.values()]);
+        const context = { runId, syncId, now };
+        const target = await this.appendTarget(tx, appended, [
+          ['in_flight', `${runId}\u0000${syncId}`, 'sync_id = $1', [syncId]],
+        ]);
+        await writeInFlight(tx, this.dialect, this.table, context, [...entries.values()], target);
         continue;
       }
       const batch: CommittedBatch = {
@@ -259,8 +285,51 @@ export class WarehouseStateStore implements StateStore {
       }
       if (rows.failureUpserts.length > 0) this.hasFailures.set(known, true);
       this.snapshotWrites += rows.snapshotUpserts.length + rows.snapshotDeletes.length;
-      await writeBatch(tx, this.dialect, this.table, { ...batch, now }, rows);
+      const target = await this.appendTarget(tx, appended, [
+        ...(rows.snapshotUpserts.length > 0 ? [['snapshot', known, 'sync_id = $1', [syncId]] as const] : []),
+        ...(rows.ledgerUpserts.length > 0
+          ? [
+              [
+                'id_ledger',
+                `${runId}\u0000${batch.destination}\u0000${batch.object}`,
+                'destination = $1 AND object = $2',
+                [batch.destination, batch.object],
+              ] as const,
+            ]
+          : []),
+      ]);
+      await writeBatch(tx, this.dialect, this.table, { ...batch, now }, rows, target);
     }
+  }
+
+  /**
+   * DuckDB: which of the given tables are fresh for the rows at hand. A table is fresh for a
+   * run's rows (`scope`) when it held none of them (`where`) at the run's first write there:
+   * this run's lock keeps other runs from adding any, and a DuckDB file has one writing process.
+   */
+  private async appendTarget(
+    tx: SqlRunner,
+    appended: string[],
+    tables: readonly (readonly [StateTable, string, string, readonly string[]])[],
+  ): Promise<AppendTarget | undefined> {
+    if (!tx.append) return undefined;
+    const fresh = new Set<StateTable>();
+    for (const [table, scope, where, params] of tables) {
+      const key = `${table}\u0000${scope}`;
+      let empty = this.fresh.get(key);
+      if (empty === undefined) {
+        const found = await tx.query(`SELECT 1 AS found FROM ${this.table(table)} WHERE ${where} LIMIT 1`, [
+          ...params,
+        ]);
+        empty = found.length === 0;
+        this.fresh.set(key, empty);
+      }
+      if (empty) {
+        fresh.add(table);
+        appended.push(key);
+      }
+    }
+    return { schema: this.options.schema, fresh };
   }
 
   private async syncHasFailures(tx: SqlRunner, cacheKey: string, syncId: string): Promise<boolean> {
@@ -304,6 +373,12 @@ const ANALYZE_AFTER_WRITES = 10_000;
 
 /** Records per state transaction at most. */
 const MAX_ENTRIES_PER_TRANSACTION = 10_000;
+
+/** DuckDB's answer to a key already in a table with that primary key. */
+function isDuplicateKey(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /duplicate key|violates primary key constraint/i.test(message);
+}
 
 type InFlightWrite = { kind: 'in_flight'; batch: InFlightBatch };
 type StateWrite = InFlightWrite | { kind: 'outcomes'; batch: CommittedBatch };

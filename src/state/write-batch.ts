@@ -1,8 +1,21 @@
 import { chunk } from '../util/chunk.js';
-import type { SqlParam, SqlRunner } from '../warehouse/sql-session.js';
+import type { AppendValue, SqlParam, SqlRunner } from '../warehouse/sql-session.js';
 import type { BatchWrites } from './batch-writes.js';
 import type { StateDialect } from './state-dialect.js';
 import type { StateTable } from './state-tables.js';
+
+/**
+ * DuckDB: where its appender writes the state tables (the record log goes straight in), and the
+ * tables whose upserts may be plain inserts. An upsert (ON CONFLICT on the table's primary key)
+ * costs DuckDB three times an insert, and its updates keep DuckDB from checkpointing while a plan
+ * streams (the WAL and memory then grow with the sync); a table that holds none of the written
+ * keys (a first sync's snapshot) takes the rows as they are. A key that was there after all
+ * fails the insert with a constraint error, and nothing of the transaction is written.
+ */
+export interface AppendTarget {
+  schema: string;
+  fresh: ReadonlySet<StateTable>;
+}
 
 export interface BatchContext {
   runId: string;
@@ -19,15 +32,17 @@ export async function writeBatch(
   table: (name: StateTable) => string,
   context: BatchContext,
   writes: BatchWrites,
+  target?: AppendTarget,
 ): Promise<void> {
-  const writer = dialect.type === 'redshift' ? valuesWriter(tx) : arrayWriter(tx, dialect);
-  const now = { value: dialect.timestampParam(context.now), type: 'timestamp' } as const;
+  const writer =
+    dialect.type === 'redshift' ? valuesWriter(tx, table) : arrayWriter(tx, dialect, table, target);
+  const now = { value: dialect.timestampParam(context.now), type: 'timestamp', date: context.now } as const;
   const text = (value: string) => ({ value, type: 'text' }) as const;
   const sync = { sync_id: text(context.syncId) };
   const object = { destination: text(context.destination), object: text(context.object) };
 
   await writer.insert({
-    table: table('record_log'),
+    table: 'record_log',
     fixed: { run_id: text(context.runId), ...sync, logged_at: now },
     columns: [
       ['record_key', 'text'],
@@ -51,9 +66,9 @@ export async function writeBatch(
     ]),
   });
 
-  await writer.remove({ table: table('snapshot'), identity: sync, keys: writes.snapshotDeletes });
+  await writer.remove({ table: 'snapshot', identity: sync, keys: writes.snapshotDeletes });
   await writer.upsert({
-    table: table('snapshot'),
+    table: 'snapshot',
     identity: sync,
     fixed: { synced_at: now },
     columns: [
@@ -66,9 +81,9 @@ export async function writeBatch(
     keepOverNull: ['destination_id'],
   });
 
-  await writer.remove({ table: table('failures'), identity: sync, keys: writes.failureDeletes });
+  await writer.remove({ table: 'failures', identity: sync, keys: writes.failureDeletes });
   await writer.upsert({
-    table: table('failures'),
+    table: 'failures',
     identity: sync,
     fixed: { failed_at: now, run_id: text(context.runId) },
     columns: [
@@ -80,9 +95,9 @@ export async function writeBatch(
     rows: writes.failureUpserts.map((r) => [r.key, r.hash, r.code, r.message]),
   });
 
-  await writer.remove({ table: table('id_ledger'), identity: object, keys: writes.ledgerDeletes });
+  await writer.remove({ table: 'id_ledger', identity: object, keys: writes.ledgerDeletes });
   await writer.upsert({
-    table: table('id_ledger'),
+    table: 'id_ledger',
     identity: object,
     fixed: { ...sync, updated_at: now },
     columns: [
@@ -94,7 +109,7 @@ export async function writeBatch(
     keepOverNull: ['created_by'],
   });
 
-  await writer.remove({ table: table('in_flight'), identity: sync, keys: writes.inFlightDone });
+  await writer.remove({ table: 'in_flight', identity: sync, keys: writes.inFlightDone });
 }
 
 /** Records about to be sent, in the caller's transaction (committed before sending). */
@@ -104,14 +119,16 @@ export async function writeInFlight(
   table: (name: StateTable) => string,
   context: Omit<BatchContext, 'destination' | 'object'>,
   entries: readonly { key: string; operation: string; hash: string | null }[],
+  target?: AppendTarget,
 ): Promise<void> {
-  const writer = dialect.type === 'redshift' ? valuesWriter(tx) : arrayWriter(tx, dialect);
+  const writer =
+    dialect.type === 'redshift' ? valuesWriter(tx, table) : arrayWriter(tx, dialect, table, target);
   await writer.upsert({
-    table: table('in_flight'),
+    table: 'in_flight',
     identity: { sync_id: { value: context.syncId, type: 'text' } },
     fixed: {
       run_id: { value: context.runId, type: 'text' },
-      sent_at: { value: dialect.timestampParam(context.now), type: 'timestamp' },
+      sent_at: { value: dialect.timestampParam(context.now), type: 'timestamp', date: context.now },
     },
     columns: [
       ['record_key', 'text'],
@@ -125,10 +142,12 @@ export async function writeInFlight(
 type ColumnType = 'text' | 'integer' | 'boolean' | 'timestamp';
 type Column = readonly [name: string, type: ColumnType];
 type Value = string | number | boolean | null;
-type Fixed = Record<string, { value: string; type: ColumnType }>;
+/** `date`: a timestamp's value for DuckDB's appender. */
+type Fixed = Record<string, { value: string; type: ColumnType; date?: Date }>;
+type TableName = (name: StateTable) => string;
 
 interface Insert {
-  table: string;
+  table: StateTable;
   /** One value for every row. */
   fixed: Fixed;
   /** Per-row columns; record_key first. */
@@ -145,7 +164,7 @@ interface Upsert extends Omit<Insert, 'fixed'> {
 }
 
 interface Remove {
-  table: string;
+  table: StateTable;
   identity: Fixed;
   keys: string[];
 }
@@ -209,7 +228,7 @@ function stagingSource(tx: SqlRunner & Required<Pick<SqlRunner, 'append'>>): Row
     await tx.query(
       `CREATE TEMP TABLE IF NOT EXISTS ${table} (${names.map((name) => `${name} VARCHAR`).join(', ')})`,
     );
-    await tx.append({ catalog: 'temp', schema: 'main', name: table }, rows);
+    await tx.append({ catalog: 'temp', schema: 'main', name: table }, names, rows);
     return {
       from: `${table} u`,
       params: [],
@@ -220,17 +239,37 @@ function stagingSource(tx: SqlRunner & Required<Pick<SqlRunner, 'append'>>): Row
   };
 }
 
-/** PostgreSQL and DuckDB: rows from a RowSource, and ON CONFLICT. */
-function arrayWriter(tx: SqlRunner, dialect: StateDialect): Writer {
-  const source = tx.append
-    ? stagingSource(tx as SqlRunner & Required<Pick<SqlRunner, 'append'>>)
-    : arraySource(dialect);
+/**
+ * PostgreSQL and DuckDB: rows from a RowSource, and ON CONFLICT. DuckDB appends plain inserts
+ * (the record log) and inserts without ON CONFLICT into a table its AppendTarget calls fresh.
+ */
+function arrayWriter(
+  tx: SqlRunner,
+  dialect: StateDialect,
+  tableName: TableName,
+  target?: AppendTarget,
+): Writer {
+  const appendable = tx.append ? (tx as SqlRunner & Required<Pick<SqlRunner, 'append'>>) : null;
+  const source = appendable ? stagingSource(appendable) : arraySource(dialect);
   const typeName = (type: ColumnType) =>
     type === 'text' ? dialect.text : type === 'timestamp' ? dialect.timestamp : type.toUpperCase();
   const asText = (rows: Value[][]) =>
     rows.map((row) => row.map((value) => (value === null ? null : String(value))));
 
-  const insertSql = async ({ table, fixed, columns, rows }: Insert) => {
+  /** The rows straight into the table through DuckDB's appender, or false where it does not apply. */
+  const appended = async ({ table, fixed, columns, rows }: Insert): Promise<boolean> => {
+    if (!appendable || !target) return false;
+    const fixedValues: AppendValue[] = Object.values(fixed).map(({ value, date }) => date ?? value);
+    await appendable.append(
+      { schema: target.schema, name: table },
+      [...Object.keys(fixed), ...columns.map(([name]) => name)],
+      rows.map((row) => [...fixedValues, ...row]),
+    );
+    return true;
+  };
+
+  const insertSql = async ({ table: name, fixed, columns, rows }: Insert) => {
+    const table = tableName(name);
     const fixedNames = Object.keys(fixed);
     const fixedValues = Object.values(fixed).map(({ type }, i) => `CAST($${i + 1} AS ${typeName(type)})`);
     const selected = columns.map(([name, type]) =>
@@ -252,7 +291,7 @@ function arrayWriter(tx: SqlRunner, dialect: StateDialect): Writer {
 
   return {
     async insert(insert) {
-      if (insert.rows.length === 0) return;
+      if (insert.rows.length === 0 || (await appended(insert))) return;
       const { sql, params, done } = await insertSql(insert);
       await tx.query(sql, params);
       await done();
@@ -260,12 +299,17 @@ function arrayWriter(tx: SqlRunner, dialect: StateDialect): Writer {
     async upsert({ identity, fixed, keepOverNull, ...rest }) {
       if (rest.rows.length === 0) return;
       const { sql, params, names, done } = await insertSql({ ...rest, fixed: { ...identity, ...fixed } });
+      if (target?.fresh.has(rest.table)) {
+        await tx.query(sql, params);
+        await done();
+        return;
+      }
       const conflict = [...Object.keys(identity), 'record_key'];
       const set = names
         .filter((name) => !conflict.includes(name))
         .map((name) =>
           keepOverNull?.includes(name)
-            ? `${name} = COALESCE(excluded.${name}, ${rest.table}.${name})`
+            ? `${name} = COALESCE(excluded.${name}, ${tableName(rest.table)}.${name})`
             : `${name} = excluded.${name}`,
         );
       await tx.query(`${sql} ON CONFLICT (${conflict.join(', ')}) DO UPDATE SET ${set.join(', ')}`, params);
@@ -281,7 +325,7 @@ function arrayWriter(tx: SqlRunner, dialect: StateDialect): Writer {
         names.length,
       );
       await tx.query(
-        `DELETE FROM ${table} WHERE ${where.join(' AND ')} AND record_key IN (SELECT u.record_key FROM ${from})`,
+        `DELETE FROM ${tableName(table)} WHERE ${where.join(' AND ')} AND record_key IN (SELECT u.record_key FROM ${from})`,
         [...Object.values(identity).map(({ value }) => value), ...params],
       );
       await done();
@@ -296,7 +340,7 @@ const MAX_PARAMS = 30_000;
  * Redshift: no arrays and no ON CONFLICT (and primary keys it does not enforce), so multi-row
  * VALUES, with DELETE before INSERT in the caller's transaction.
  */
-function valuesWriter(tx: SqlRunner): Writer {
+function valuesWriter(tx: SqlRunner, tableName: TableName): Writer {
   const where = (identity: Fixed) => Object.keys(identity).map((name, i) => `${name} = $${i + 1}`);
   const identityValues = (identity: Fixed) => Object.values(identity).map(({ value }) => value);
 
@@ -311,7 +355,10 @@ function valuesWriter(tx: SqlRunner): Writer {
           params.push(...fixedValues, ...row);
           return `(${names.map((_, i) => `$${start + i + 1}`).join(', ')})`;
         });
-        await tx.query(`INSERT INTO ${table} (${names.join(', ')}) VALUES ${tuples.join(', ')}`, params);
+        await tx.query(
+          `INSERT INTO ${tableName(table)} (${names.join(', ')}) VALUES ${tuples.join(', ')}`,
+          params,
+        );
       }
     },
     async upsert({ table, identity, fixed, columns, rows, keepOverNull = [] }) {
@@ -324,7 +371,7 @@ function valuesWriter(tx: SqlRunner): Writer {
         for (const part of chunk(missing, MAX_PARAMS)) {
           const list = part.map((_, i) => `$${Object.keys(identity).length + i + 1}`).join(', ');
           const found = await tx.query(
-            `SELECT record_key, ${kept} AS kept FROM ${table} WHERE ${where(identity).join(' AND ')} AND record_key IN (${list})`,
+            `SELECT record_key, ${kept} AS kept FROM ${tableName(table)} WHERE ${where(identity).join(' AND ')} AND record_key IN (${list})`,
             [...identityValues(identity), ...part],
           );
           for (const row of found) stored.set(String(row.record_key), row.kept ?? null);
@@ -339,7 +386,7 @@ function valuesWriter(tx: SqlRunner): Writer {
       for (const part of chunk(keys, MAX_PARAMS)) {
         const list = part.map((_, i) => `$${offset + i + 1}`).join(', ');
         await tx.query(
-          `DELETE FROM ${table} WHERE ${where(identity).join(' AND ')} AND record_key IN (${list})`,
+          `DELETE FROM ${tableName(table)} WHERE ${where(identity).join(' AND ')} AND record_key IN (${list})`,
           [...identityValues(identity), ...part],
         );
       }

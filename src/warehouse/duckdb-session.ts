@@ -1,14 +1,6 @@
-import {
-  type DuckDBConnection,
-  type DuckDBInstance,
-  type DuckDBResult,
-  type DuckDBType,
-  type DuckDBValue,
-  LIST,
-  listValue,
-  VARCHAR,
-} from '@duckdb/node-api';
-import { normalizeDuckdbValue } from './normalize-duckdb-value.js';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { chunkRows, columnsOf, paramTypes, readRows, toDuckdbValue } from './duckdb-rows.js';
+import { DuckdbWriter } from './duckdb-writer.js';
 import type { DedicatedConnection, SqlParam, SqlRunner, SqlSession } from './sql-session.js';
 import type { Relation, Row } from './warehouse.js';
 
@@ -21,7 +13,7 @@ export class DuckdbSqlSession implements SqlSession {
   readonly dialect = 'duckdb' as const;
   private writes: Promise<unknown> = Promise.resolve();
   /** The connection every transaction runs on, one after another: opened once, temp tables kept. */
-  private writer: Promise<DuckDBConnection> | null = null;
+  private writer: Promise<DuckdbWriter> | null = null;
   private closed = false;
 
   constructor(
@@ -47,8 +39,8 @@ export class DuckdbSqlSession implements SqlSession {
       while (true) {
         const chunk = await result.fetchChunk();
         if (!chunk || chunk.rowCount === 0) break;
-        for (const values of chunk.getRows()) {
-          batch.push(toRow(columns, values));
+        for (const row of chunkRows(chunk, columns)) {
+          batch.push(row);
           if (batch.length === batchSize) {
             yield batch;
             batch = [];
@@ -64,27 +56,28 @@ export class DuckdbSqlSession implements SqlSession {
   transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new Error('The DuckDB session is closed.'));
     const run = this.writes.then(async () => {
-      this.writer ??= this.connect();
-      const connection = await this.writer.catch((error: unknown) => {
+      this.writer ??= this.connect().then((connection) => new DuckdbWriter(connection));
+      const writer = await this.writer.catch((error: unknown) => {
         this.writer = null;
         throw error;
       });
       try {
-        await connection.run('BEGIN TRANSACTION');
+        await writer.connection.run('BEGIN TRANSACTION');
       } catch (error) {
-        this.dropWriter(connection);
+        this.dropWriter(writer);
         throw error;
       }
       try {
         const result = await work({
-          query: (sql, params = []) => runQuery(connection, sql, params),
-          append: (table, rows) => appendRows(connection, table, rows),
+          query: (sql, params = []) => writer.query(sql, params),
+          append: (table, columns, rows) => writer.append(table, columns, rows),
         });
-        await connection.run('COMMIT');
+        await writer.connection.run('COMMIT');
         return result;
       } catch (error) {
+        writer.rolledBack();
         // A connection that cannot roll back is not reused: the next transaction opens a fresh one.
-        await connection.run('ROLLBACK').catch(() => this.dropWriter(connection));
+        await writer.connection.run('ROLLBACK').catch(() => this.dropWriter(writer));
         throw error;
       }
     });
@@ -98,12 +91,12 @@ export class DuckdbSqlSession implements SqlSession {
     await this.writes;
     const writer = this.writer;
     this.writer = null;
-    if (writer) (await writer.catch(() => null))?.closeSync();
+    if (writer) (await writer.catch(() => null))?.close();
   }
 
-  private dropWriter(connection: DuckDBConnection): void {
+  private dropWriter(writer: DuckdbWriter): void {
     this.writer = null;
-    connection.closeSync();
+    writer.close();
   }
 
   async dedicated(): Promise<DedicatedConnection> {
@@ -126,64 +119,10 @@ export class DuckdbSqlSession implements SqlSession {
   }
 }
 
-interface Column {
-  name: string;
-  type: DuckDBType;
-}
-
 async function runQuery(
   connection: DuckDBConnection,
   sql: string,
   params: readonly SqlParam[],
 ): Promise<Row[]> {
-  const reader = await connection.runAndReadAll(sql, params.map(toDuckdbValue), paramTypes(params));
-  const columns = reader.columnNames().map((name, i) => ({ name, type: reader.columnType(i) }));
-  return reader.getRows().map((values) => toRow(columns, values));
+  return readRows(await connection.runAndReadAll(sql, params.map(toDuckdbValue), paramTypes(params)));
 }
-
-function columnsOf(result: DuckDBResult): Column[] {
-  return result.columnNames().map((name, i) => ({ name, type: result.columnType(i) }));
-}
-
-function toRow(columns: readonly Column[], values: readonly DuckDBValue[]): Row {
-  const row: Row = {};
-  columns.forEach((column, i) => {
-    row[column.name] = normalizeDuckdbValue(values[i] ?? null, column.type);
-  });
-  return row;
-}
-
-/** Rows of text (or null) into a table whose columns are all VARCHAR, through DuckDB's appender. */
-async function appendRows(
-  connection: DuckDBConnection,
-  table: { catalog?: string; schema?: string; name: string },
-  rows: readonly (readonly (string | null)[])[],
-): Promise<void> {
-  const appender = await connection.createAppender(table.name, table.schema ?? null, table.catalog ?? null);
-  try {
-    for (const row of rows) {
-      for (const value of row) {
-        if (value === null) appender.appendNull();
-        else appender.appendVarchar(value);
-      }
-      appender.endRow();
-    }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
-}
-
-function toDuckdbValue(param: SqlParam): DuckDBValue {
-  return Array.isArray(param) ? listValue(param) : (param as DuckDBValue);
-}
-
-/**
- * Text arrays bind as VARCHAR[] whatever their first element: left to inference, a list starting
- * with null binds as a list of nulls and every value in it is lost.
- */
-function paramTypes(params: readonly SqlParam[]): DuckDBType[] {
-  return params.map((param) => (Array.isArray(param) ? TEXT_LIST : undefined)) as DuckDBType[];
-}
-
-const TEXT_LIST = LIST(VARCHAR);

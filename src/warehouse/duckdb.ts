@@ -1,11 +1,22 @@
 import { stat } from 'node:fs/promises';
-import { type DuckDBConnection, DuckDBInstance, type DuckDBType } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { SpokeError } from '../errors.js';
+import { chunkRows, columnsOf } from './duckdb-rows.js';
 import { DuckdbSqlSession } from './duckdb-session.js';
-import { normalizeDuckdbValue } from './normalize-duckdb-value.js';
 import { displayName, qualifiedName, quoteIdentifier } from './quote.js';
 import type { SqlSession } from './sql-session.js';
 import type { ColumnInfo, DuckdbConnection, Relation, Row, Warehouse } from './warehouse.js';
+
+/**
+ * Spoke's own DuckDB instance (dbt's are untouched) runs on one thread: a sync runs thousands of
+ * small statements (each group commit's state writes), and waking a second thread for each cost
+ * more CPU than it saved (a 100k-row first sync's state writes took 11 s of CPU with DuckDB's
+ * default of one thread per core, 8 s with one); the one large statement, planning, takes
+ * longer on one thread. No memory limit: one of 100-128 MB kept a 1M-row sync at 430-480 MB
+ * RSS instead of 560, but DuckDB cannot evict all it holds, and at 64 MB a sync failed half-way
+ * with "Out of Memory Error" recording answers; a larger sync would meet that at 128 MB.
+ */
+const INSTANCE_SETTINGS = { threads: '1' };
 
 const COLUMN_HINT = ' Check the mapped columns against the model, and run dbt if the model changed.';
 
@@ -42,7 +53,10 @@ export class DuckdbWarehouse implements Warehouse {
       }
     }
     try {
-      const settings: Record<string, string> = options.readOnly ? { access_mode: 'READ_ONLY' } : {};
+      const settings: Record<string, string> = {
+        ...INSTANCE_SETTINGS,
+        ...(options.readOnly ? { access_mode: 'READ_ONLY' } : {}),
+      };
       return new DuckdbWarehouse(config, await DuckDBInstance.create(config.path, settings));
     } catch (error) {
       const message = errorMessage(error);
@@ -73,16 +87,12 @@ export class DuckdbWarehouse implements Warehouse {
     const connection = await this.run(relation, () => this.instance.connect());
     try {
       const result = await this.run(relation, () => connection.stream(sql));
-      const types: DuckDBType[] = columns.map((_, i) => result.columnType(i));
+      const names = columnsOf(result).map((column, i) => ({ ...column, name: columns[i]! }));
       let batch: Row[] = [];
       while (true) {
         const chunk = await this.run(relation, () => result.fetchChunk());
         if (!chunk || chunk.rowCount === 0) break;
-        for (const values of chunk.getRows()) {
-          const row: Row = {};
-          columns.forEach((name, i) => {
-            row[name] = normalizeDuckdbValue(values[i] ?? null, types[i]!);
-          });
+        for (const row of chunkRows(chunk, names)) {
           batch.push(row);
           if (batch.length === batchSize) {
             yield batch;

@@ -6,16 +6,22 @@ import type { Relation, Row, WarehouseType } from './warehouse.js';
  */
 export type SqlParam = string | number | boolean | null | readonly (string | null)[];
 
+/** A value DuckDB's appender takes (see SqlRunner.append). */
+export type AppendValue = string | number | boolean | Date | null;
+
 export interface SqlRunner {
   /** Runs one statement with `$1`-style parameters; rows come normalised as readRows gives them. */
   query(sql: string, params?: readonly SqlParam[]): Promise<Row[]>;
   /**
-   * DuckDB only: appends rows of text (or null) to a table whose columns are all VARCHAR, much
-   * faster than rows bound as list parameters.
+   * DuckDB only: appends rows through DuckDB's appender, in the caller's transaction, much
+   * faster than rows bound as list parameters or inserted by a statement. `columns` names each
+   * row's values (the table's other columns get their defaults); values convert to the column's
+   * type (a Date to TIMESTAMP). A key already in the table fails with DuckDB's constraint error.
    */
   append?(
     table: { catalog?: string; schema?: string; name: string },
-    rows: readonly (readonly (string | null)[])[],
+    columns: readonly string[],
+    rows: readonly (readonly AppendValue[])[],
   ): Promise<void>;
 }
 

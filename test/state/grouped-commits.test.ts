@@ -33,6 +33,43 @@ describe.each(FLAVOURS)('answers committed at once in %s', (flavour) => {
     await db?.cleanup();
   });
 
+  it('keep the last answer of a record confirmed twice in one run, and another sync’s ids on the same object', async () => {
+    // A first sync's tables hold none of its keys, which DuckDB appends: a key met again must
+    // still end as an upsert would leave it.
+    const spec = await model(6);
+    const other = { ...(await model(6)), object: spec.object };
+    const changes = await allChanges(await store.planChanges(spec, PLAN));
+    const otherChanges = await allChanges(await store.planChanges(other, PLAN));
+    await store.markInFlight({
+      runId: 'run-twice',
+      syncId: spec.id,
+      entries: changes.map((c) => ({ key: c.key!, operation: 'upsert', hash: c.hash })),
+    });
+    await commitAll(store, spec, confirmed(spec, changes), 'run-twice');
+    await commitAll(
+      store,
+      spec,
+      confirmed(spec, changes.slice(0, 2), () => ({ status: 'updated', destinationId: 'again' })),
+      'run-twice',
+    );
+    await commitAll(
+      store,
+      other,
+      confirmed(other, otherChanges, () => ({ status: 'updated', destinationId: 'other' })),
+      'run-twice',
+    );
+    const snapshot = await db.rows('snapshot', `sync_id = '${spec.id}'`);
+    expect(snapshot).toHaveLength(6);
+    expect(snapshot.filter((row) => row.destination_id === 'again')).toHaveLength(2);
+    const ledger = await db.rows('id_ledger', `object = '${spec.object}'`);
+    // The same keys: the other sync's confirmation moved every id, and kept who created each.
+    expect(ledger.map((row) => [row.destination_id, row.created_by])).toEqual(
+      Array(6).fill(['other', spec.id]),
+    );
+    expect(await db.rows('in_flight', `sync_id = '${spec.id}'`)).toHaveLength(0);
+    expect(await db.rows('record_log', `sync_id = '${spec.id}'`)).toHaveLength(8);
+  });
+
   it('each advance only their own records, whatever else shares their transaction', async () => {
     const first = await model(120);
     const second = await model(40);
