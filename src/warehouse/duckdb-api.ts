@@ -18,6 +18,7 @@ export const {
   DuckDBInstance,
   DuckDBListValue,
   DuckDBMapValue,
+  DuckDBResultReader,
   DuckDBStructValue,
   DuckDBTimestampMillisecondsValue,
   DuckDBTimestampNanosecondsValue,
@@ -28,6 +29,7 @@ export const {
   DuckDBUnionValue,
   LIST,
   listValue,
+  StatementType,
   VARCHAR,
 } = api;
 // The classes and the enum are types as well as values.
@@ -35,6 +37,9 @@ export type DuckDBArrayValue = DuckDB.DuckDBArrayValue;
 export type DuckDBInstance = DuckDB.DuckDBInstance;
 export type DuckDBListValue = DuckDB.DuckDBListValue;
 export type DuckDBMapValue = DuckDB.DuckDBMapValue;
+export type DuckDBResultReader = DuckDB.DuckDBResultReader;
+export type StatementType = DuckDB.StatementType;
 export type DuckDBStructValue = DuckDB.DuckDBStructValue;
 export type DuckDBTypeId = DuckDB.DuckDBTypeId;
+export type DuckDBTimestampValue = DuckDB.DuckDBTimestampValue;
 export type DuckDBUnionValue = DuckDB.DuckDBUnionValue;

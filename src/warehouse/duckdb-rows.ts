@@ -8,7 +8,7 @@ import {
   LIST,
   listValue,
   VARCHAR,
-} from '@duckdb/node-api';
+} from './duckdb-api.js';
 import { normalizeDuckdbValue } from './normalize-duckdb-value.js';
 import type { SqlParam } from './sql-session.js';
 import type { Row } from './warehouse.js';

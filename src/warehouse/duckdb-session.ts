@@ -1,4 +1,4 @@
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from './duckdb-api.js';
 import { chunkRows, columnsOf, paramTypes, readRows, toDuckdbValue } from './duckdb-rows.js';
 import { DuckdbWriter } from './duckdb-writer.js';
 import type { DedicatedConnection, SqlParam, SqlRunner, SqlSession } from './sql-session.js';

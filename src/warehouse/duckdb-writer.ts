@@ -6,7 +6,7 @@ import {
   DuckDBTimestampValue,
   DuckDBTypeId,
   StatementType,
-} from '@duckdb/node-api';
+} from './duckdb-api.js';
 import { paramTypes, readRows, toDuckdbValue } from './duckdb-rows.js';
 import type { AppendValue, SqlParam } from './sql-session.js';
 import type { Row } from './warehouse.js';

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { SpokeError } from '../errors.js';
+import { type DuckDBConnection, DuckDBInstance } from './duckdb-api.js';
 import { chunkRows, columnsOf } from './duckdb-rows.js';
 import { DuckdbSqlSession } from './duckdb-session.js';
 import { displayName, qualifiedName, quoteIdentifier } from './quote.js';
