@@ -15,7 +15,7 @@ import {
   type ModelRow,
   sameValue,
 } from '../support/expected-crm.js';
-import { createTestDatabase } from '../support/postgres.js';
+import { createTestDatabase, examplePgEnv } from '../support/postgres.js';
 import { type CliResult, copyExampleProject, runSpoke } from '../support/spoke-cli.js';
 
 interface SyncJson {
@@ -247,15 +247,7 @@ describeExampleOn(
   'PostgreSQL',
   async (projectDir) => {
     const database = await createTestDatabase(inject('databaseUrl'), 'spoke_e2e');
-    const url = new URL(database.url);
-    const env = {
-      SPOKE_PG_HOST: url.hostname,
-      SPOKE_PG_PORT: url.port || '5432',
-      SPOKE_PG_USER: decodeURIComponent(url.username),
-      SPOKE_PG_PASSWORD: decodeURIComponent(url.password),
-      SPOKE_PG_DATABASE: database.name,
-      SPOKE_PG_SCHEMA: 'analytics',
-    };
+    const env = examplePgEnv(database, 'analytics');
     return {
       target: 'pg',
       env,

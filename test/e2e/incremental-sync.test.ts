@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { copyBuiltExampleProject } from '../support/built-example.js';
 import { CrmReadback } from '../support/crm-readback.js';
 import { dbt, editSeed, editSpokeBlocks } from '../support/example-edits.js';
-import { createTestDatabase } from '../support/postgres.js';
+import { createTestDatabase, examplePgEnv } from '../support/postgres.js';
 import { copyExampleProject, runSpoke } from '../support/spoke-cli.js';
 
 interface SyncJson {
@@ -39,17 +39,10 @@ interface Target {
 async function useTarget(warehouse: 'duckdb' | 'postgres'): Promise<Target> {
   if (warehouse === 'duckdb') return { name: 'dev', args: [], env: {}, drop: async () => {} };
   const database = await createTestDatabase(inject('databaseUrl'), 'spoke_mirror');
-  const url = new URL(database.url);
   return {
     name: 'pg',
     args: ['--target', 'pg'],
-    env: {
-      SPOKE_PG_HOST: url.hostname,
-      SPOKE_PG_PORT: url.port || '5432',
-      SPOKE_PG_USER: decodeURIComponent(url.username),
-      SPOKE_PG_PASSWORD: decodeURIComponent(url.password),
-      SPOKE_PG_DATABASE: database.name,
-    },
+    env: examplePgEnv(database),
     drop: database.drop,
   };
 }

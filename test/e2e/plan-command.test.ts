@@ -10,7 +10,7 @@ import type { PlanReport } from '../../src/review/plan-report.js';
 import { STATE_COLUMNS } from '../../src/state/state-tables.js';
 import { copySyncedExampleProject } from '../support/built-example.js';
 import { dbt, editSpokeBlocks } from '../support/example-edits.js';
-import { createTestDatabase } from '../support/postgres.js';
+import { createTestDatabase, examplePgEnv } from '../support/postgres.js';
 import { type CliResult, copyExampleProject, repoRoot, runSpoke } from '../support/spoke-cli.js';
 
 const CONTACTS_SF = 'crm_contacts:salesforce.Contact';
@@ -370,14 +370,7 @@ describePlanOn(
     };
     return {
       target: 'pg',
-      env: {
-        SPOKE_PG_HOST: url.hostname,
-        SPOKE_PG_PORT: url.port || '5432',
-        SPOKE_PG_USER: decodeURIComponent(url.username),
-        SPOKE_PG_PASSWORD: decodeURIComponent(url.password),
-        SPOKE_PG_DATABASE: database.name,
-        SPOKE_PG_SCHEMA: 'analytics',
-      },
+      env: examplePgEnv(database, 'analytics'),
       args: ['--target', 'pg'],
       dumpState: async () => {
         const dumps: string[] = [];

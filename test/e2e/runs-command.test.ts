@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openStateStore } from '../../src/state/open-state-store.js';
 import { copySyncedExampleProject } from '../support/built-example.js';
 import { pgUrlToConnection } from '../support/pg-url.js';
-import { createTestDatabase } from '../support/postgres.js';
+import { createTestDatabase, examplePgEnv } from '../support/postgres.js';
 import { copyExampleProject, repoRoot, runSpoke } from '../support/spoke-cli.js';
 
 /** The state tables as a team would query them (`write` to change them, as a team could). */
@@ -270,15 +270,7 @@ describe('spoke runs on PostgreSQL', () => {
   beforeAll(async () => {
     project = await copyExampleProject();
     database = await createTestDatabase(inject('databaseUrl'), 'spoke_runs');
-    const url = new URL(database.url);
-    env = {
-      SPOKE_PG_HOST: url.hostname,
-      SPOKE_PG_PORT: url.port || '5432',
-      SPOKE_PG_USER: decodeURIComponent(url.username),
-      SPOKE_PG_PASSWORD: decodeURIComponent(url.password),
-      SPOKE_PG_DATABASE: database.name,
-      SPOKE_PG_SCHEMA: 'analytics',
-    };
+    env = examplePgEnv(database, 'analytics');
   });
   afterAll(async () => {
     await project?.cleanup();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { copyBuiltExampleProject } from '../support/built-example.js';
 import { dbt } from '../support/example-edits.js';
-import { createTestDatabase } from '../support/postgres.js';
+import { createTestDatabase, examplePgEnv } from '../support/postgres.js';
 import { runSpoke } from '../support/spoke-cli.js';
 
 interface SyncJson {
@@ -45,14 +45,7 @@ describe('one sandbox store per dbt target', () => {
     // Built for the default target (dev) already.
     project = await copyBuiltExampleProject();
     database = await createTestDatabase(inject('databaseUrl'), 'spoke_per_target');
-    const url = new URL(database.url);
-    pgEnv = {
-      SPOKE_PG_HOST: url.hostname,
-      SPOKE_PG_PORT: url.port || '5432',
-      SPOKE_PG_USER: decodeURIComponent(url.username),
-      SPOKE_PG_PASSWORD: decodeURIComponent(url.password),
-      SPOKE_PG_DATABASE: database.name,
-    };
+    pgEnv = examplePgEnv(database);
   });
   afterAll(async () => {
     await project?.cleanup();

@@ -169,3 +169,22 @@ function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * The environment the example project's `pg` target reads (profiles.yml's env_var calls) for a
+ * test database; `schema` sets SPOKE_PG_SCHEMA, else the profile's default applies.
+ */
+export function examplePgEnv(
+  database: { url: string; name: string },
+  schema?: string,
+): Record<string, string> {
+  const url = new URL(database.url);
+  return {
+    SPOKE_PG_HOST: url.hostname,
+    SPOKE_PG_PORT: url.port || '5432',
+    SPOKE_PG_USER: decodeURIComponent(url.username),
+    SPOKE_PG_PASSWORD: decodeURIComponent(url.password),
+    SPOKE_PG_DATABASE: database.name,
+    ...(schema ? { SPOKE_PG_SCHEMA: schema } : {}),
+  };
+}
