@@ -90,15 +90,21 @@ export function planSql(input: PlanSqlInput): PlanSql {
   const identity = (key: string) => (input.ignoreKeyCase ? `LOWER(${key})` : key);
 
   // Duplicates come from a grouping over the keys alone (cheap next to window functions, which
-  // sort every row with its values); only the few duplicate keys are joined back. They read the
-  // relation, not `hashed`: a CTE read twice is materialised whole (every row with its values,
-  // 184 MB at 1M rows in DuckDB) and held while the changes stream.
+  // sort every row with its values); only the few duplicate keys are joined back. DuckDB reads
+  // them from the relation, not `hashed`: a CTE read twice is materialised whole there (every
+  // row with its values, 184 MB at 1M rows) and held while the changes stream. PostgreSQL needs
+  // that materialisation: a CTE read once is inlined, and each use of the hash in the
+  // classification computes it again (planning 100k rows took 1.8 s instead of 0.4 s).
+  const keysFrom =
+    dialect.type === 'duckdb'
+      ? { source: input.relation, key: keyText }
+      : { source: 'hashed', key: '__spoke_key' };
   const planned = `WITH hashed AS (
     SELECT ${[...selected, `${keyText} AS __spoke_key`, `${hash} AS __spoke_hash`].join(', ')}
     FROM ${input.relation}
   ), duplicates AS (
-    SELECT ${identity(keyText)} AS __spoke_id FROM ${input.relation}
-    WHERE ${keyText} IS NOT NULL GROUP BY ${identity(keyText)} HAVING COUNT(*) > 1
+    SELECT ${identity(keysFrom.key)} AS __spoke_id FROM ${keysFrom.source}
+    WHERE ${keysFrom.key} IS NOT NULL GROUP BY ${identity(keysFrom.key)} HAVING COUNT(*) > 1
   ), model AS (
     SELECT h.*, CASE WHEN d.__spoke_id IS NULL THEN 1 ELSE 2 END AS __spoke_n
     FROM hashed h LEFT JOIN duplicates d ON d.__spoke_id = ${identity('h.__spoke_key')}
