@@ -139,6 +139,7 @@ export class WarehouseStateStore implements StateStore {
         if (alerts) await writeAlerts(tx, this.dialect, this.table, alerts);
       }),
     );
+    this.forgetRun(runId);
   }
 
   async commitAlerts(writes: AlertWrites): Promise<void> {
@@ -330,6 +331,13 @@ export class WarehouseStateStore implements StateStore {
       }
     }
     return { schema: this.options.schema, fresh };
+  }
+
+  /** What was cached about a run's writes: a long-lived `spoke serve` runs many. */
+  private forgetRun(runId: string): void {
+    for (const key of this.hasFailures.keys())
+      if (key.startsWith(`${runId}\u0000`)) this.hasFailures.delete(key);
+    for (const key of this.fresh.keys()) if (key.includes(`\u0000${runId}\u0000`)) this.fresh.delete(key);
   }
 
   private async syncHasFailures(tx: SqlRunner, cacheKey: string, syncId: string): Promise<boolean> {
