@@ -158,20 +158,24 @@ export async function runSyncs(options: RunSyncsOptions): Promise<RunResult> {
         preflightColumns(spec, await open.warehouse.columns(spec.relation)),
       );
       // Plan every sync first: the warehouse alone decides which syncs have anything to send, so
-      // a run with nothing changed makes no API call at all.
-      for (const spec of runnable) {
-        try {
-          planned.set(
-            spec.id,
-            await planSync(spec, open.state, traitsOf(project, spec.destination), {
-              fullRefresh: options.fullRefresh ?? false,
-              retryFailed: options.retryFailed ?? false,
-            }),
-          );
-        } catch (error) {
-          cannotRun.set(spec.id, error instanceof Error ? error.message : String(error));
+      // a run with nothing changed makes no API call at all. Nothing else runs meanwhile, so the
+      // planning statements may take every core.
+      const planAll = async () => {
+        for (const spec of runnable) {
+          try {
+            planned.set(
+              spec.id,
+              await planSync(spec, open.state, traitsOf(project, spec.destination), {
+                fullRefresh: options.fullRefresh ?? false,
+                retryFailed: options.retryFailed ?? false,
+              }),
+            );
+          } catch (error) {
+            cannotRun.set(spec.id, error instanceof Error ? error.message : String(error));
+          }
         }
-      }
+      };
+      await (open.warehouse.withAllThreads ? open.warehouse.withAllThreads(planAll) : planAll());
       const active = runnable.filter((spec) => {
         const plan = planned.get(spec.id);
         return plan !== undefined && needsDestination(spec, plan.changeSet);

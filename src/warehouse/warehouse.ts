@@ -52,5 +52,10 @@ export interface Warehouse {
   readRows(relation: Relation, columns: string[], batchSize: number): AsyncIterable<Row[]>;
   /** SQL on this warehouse's connection, shared with the state store (same DuckDB instance, same pool). */
   readonly sql: SqlSession;
+  /**
+   * Runs `work` (a few large statements, nothing else at the same time) on every core where the
+   * warehouse otherwise keeps to fewer: planning, between a run's small state statements.
+   */
+  withAllThreads?<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWarehouse } from '../../src/warehouse/open-warehouse.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
@@ -108,5 +109,18 @@ describe('DuckDB state transactions', () => {
       tx.append!({ schema: 'main', name: 'items' }, ['id', 'colour'], [['g', 'red']]),
     );
     expect((await failureOf(failed)).message).toMatch(/no column colour/);
+  });
+
+  it('plans on every core and goes back to one thread afterwards, also when planning fails', async () => {
+    const threads = async () =>
+      Number((await warehouse.sql.query("SELECT current_setting('threads') AS t"))[0]!.t);
+    expect(await threads()).toBe(1);
+    expect(await warehouse.withAllThreads!(threads)).toBe(availableParallelism());
+    expect(await threads()).toBe(1);
+    const failed = warehouse.withAllThreads!(async () => {
+      throw new Error('plan failed');
+    });
+    expect((await failureOf(failed)).message).toBe('plan failed');
+    expect(await threads()).toBe(1);
   });
 });
