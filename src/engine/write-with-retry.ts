@@ -49,7 +49,7 @@ export async function writeWithRetry(
         retry.push(pending[index]!);
     });
     // The common case, answered at the first try: the answers are the result, in input order.
-    if (attempt === 1 && retry.length === 0 && final.size === 0) return outcomes;
+    if (attempt === 1 && retry.length === 0) return outcomes;
     for (const outcome of outcomes) final.set(outcome.key, outcome);
     pending = signal?.aborted ? [] : retry;
     if (pending.length > 0) {

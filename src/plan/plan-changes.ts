@@ -77,29 +77,22 @@ export function planChanges(
         key: change.key,
         values: fieldValues,
         ...(change.previous?.destinationId ? { destinationId: change.previous.destinationId } : {}),
-        // Most syncs have neither: one empty array each, not a filtered copy and its map.
-        lookups:
-          spec.lookups.length === 0
-            ? []
-            : spec.lookups
-                .filter((lookup) => differs(lookupName(lookup)))
-                .map((lookup) => ({
-                  relationship: lookup.relationship,
-                  object: lookup.object,
-                  match: lookup.match,
-                  value: asKey(values[lookupName(lookup)]),
-                })),
-        associations:
-          spec.associations.length === 0
-            ? []
-            : spec.associations
-                .filter((association) => differs(associationName(association)))
-                .map((association) => ({
-                  to: association.to,
-                  match: association.match,
-                  value: asKey(values[associationName(association)]),
-                  ...(association.typeId === undefined ? {} : { typeId: association.typeId }),
-                })),
+        lookups: spec.lookups
+          .filter((lookup) => differs(lookupName(lookup)))
+          .map((lookup) => ({
+            relationship: lookup.relationship,
+            object: lookup.object,
+            match: lookup.match,
+            value: asKey(values[lookupName(lookup)]),
+          })),
+        associations: spec.associations
+          .filter((association) => differs(associationName(association)))
+          .map((association) => ({
+            to: association.to,
+            match: association.match,
+            value: asKey(values[associationName(association)]),
+            ...(association.typeId === undefined ? {} : { typeId: association.typeId }),
+          })),
       },
     });
   }

@@ -88,7 +88,8 @@ export class DmlContext implements RecordLookup {
     const resolved = resolveBody(this.checks, object, body, 'create', ignore);
     if (!resolved.ok) return { success: false, errors: resolved.errors };
     const fields: Record<string, unknown> = {};
-    for (const field of booleanDefaults(object)) fields[field.name] = field.name === 'IsActive';
+    for (const field of this.registry.writeRules(object).booleanDefaults)
+      fields[field.name] = field.name === 'IsActive';
     if (this.registry.field(object, 'OwnerId')) fields.OwnerId = this.userId;
     Object.assign(fields, resolved.values);
     const errors = checkRecord(this.checks, object, null, fields);
@@ -158,16 +159,4 @@ export class DmlContext implements RecordLookup {
     this.write(object, existing.id, undefined);
     return { success: true, id: existing.id, created: false };
   }
-}
-
-/** Boolean fields a create defaults, per object, found once. */
-const booleanDefaultsOf = new WeakMap<SalesforceObject, SalesforceField[]>();
-
-function booleanDefaults(object: SalesforceObject): SalesforceField[] {
-  let fields = booleanDefaultsOf.get(object);
-  if (!fields) {
-    fields = object.fields.filter((field) => field.type === 'boolean' && field.defaultedOnCreate);
-    booleanDefaultsOf.set(object, fields);
-  }
-  return fields;
 }

@@ -24,12 +24,35 @@ function normaliseField(def: SalesforceFieldDef): SalesforceField {
   };
 }
 
+/** The fields every record written to an object is checked against or given. */
+export interface WriteRules {
+  /** Createable, not nillable and not defaulted: a create without them fails. */
+  required: SalesforceField[];
+  unique: SalesforceField[];
+  /** Booleans Salesforce sets on create. */
+  booleanDefaults: SalesforceField[];
+}
+
+function writeRulesOf(object: SalesforceObject): WriteRules {
+  return {
+    required: object.fields.filter((f) => f.createable && !f.nillable && !f.defaultedOnCreate),
+    unique: object.fields.filter((f) => f.unique),
+    booleanDefaults: object.fields.filter((f) => f.type === 'boolean' && f.defaultedOnCreate),
+  };
+}
+
 /** The sObjects the sandbox serves. Salesforce names are case-insensitive, so lookups are too. */
 export class ObjectRegistry {
   private readonly objects = new Map<string, SalesforceObject>();
   private readonly fields = new Map<string, Map<string, SalesforceField>>();
-  /** The same maps by object, so a lookup per value written does not lower-case the object's name. */
-  private readonly fieldsOf = new WeakMap<SalesforceObject, Map<string, SalesforceField>>();
+  /**
+   * Per object, found once: its fields (a lookup per value written need not lower-case the
+   * object's name) and its write rules (checked on every record written).
+   */
+  private readonly known = new Map<
+    SalesforceObject,
+    { fields: Map<string, SalesforceField>; rules: WriteRules }
+  >();
   private readonly relationships = new Map<string, Map<string, SalesforceField>>();
 
   constructor(defs: SalesforceObjectDef[]) {
@@ -46,7 +69,7 @@ export class ObjectRegistry {
       this.objects.set(key, object);
       const fields = new Map(object.fields.map((f) => [f.name.toLowerCase(), f]));
       this.fields.set(key, fields);
-      this.fieldsOf.set(object, fields);
+      this.known.set(object, { fields, rules: writeRulesOf(object) });
       this.relationships.set(
         key,
         new Map(
@@ -67,8 +90,12 @@ export class ObjectRegistry {
   }
 
   field(object: SalesforceObject, name: string): SalesforceField | undefined {
-    const fields = this.fieldsOf.get(object) ?? this.fields.get(object.name.toLowerCase());
+    const fields = this.known.get(object)?.fields ?? this.fields.get(object.name.toLowerCase());
     return fields?.get(name.toLowerCase());
+  }
+
+  writeRules(object: SalesforceObject): WriteRules {
+    return this.known.get(object)?.rules ?? writeRulesOf(object);
   }
 
   /** The reference field behind a relationship name, e.g. `Account` → `AccountId`. */

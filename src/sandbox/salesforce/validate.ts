@@ -157,24 +157,6 @@ export function resolveBody(
   return { ok: true, values };
 }
 
-/** An object's required and unique fields, found once: every record written is checked against them. */
-const checkedFields = new WeakMap<
-  SalesforceObject,
-  { required: SalesforceField[]; unique: SalesforceField[] }
->();
-
-function fieldsToCheck(object: SalesforceObject) {
-  let found = checkedFields.get(object);
-  if (!found) {
-    found = {
-      required: object.fields.filter((f) => f.createable && !f.nillable && !f.defaultedOnCreate),
-      unique: object.fields.filter((f) => f.unique),
-    };
-    checkedFields.set(object, found);
-  }
-  return found;
-}
-
 /** Required fields and unique values, checked on the record as it would be saved. */
 export function checkRecord(
   ctx: RegistryAndLookup,
@@ -182,7 +164,7 @@ export function checkRecord(
   id: string | null,
   merged: Record<string, unknown>,
 ): RecordError[] {
-  const { required, unique } = fieldsToCheck(object);
+  const { required, unique } = ctx.registry.writeRules(object);
   const missing = required
     .filter((f) => merged[f.name] === null || merged[f.name] === undefined)
     .map((f) => f.name);
