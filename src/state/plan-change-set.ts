@@ -16,6 +16,11 @@ export interface PlanSource {
   table: (name: StateTable) => string;
   /** Turns a driver error into one naming what failed. */
   guard: Guard;
+  /**
+   * The plan's caller will update state rows while it reads the changes (a sync, not `spoke
+   * plan`): DuckDB then reads them from a materialised copy (see SqlSession.materialize).
+   */
+  writesWhileReading?: boolean;
 }
 
 /**
@@ -58,14 +63,21 @@ export async function planChangeSet(
   };
   const attention = counts.new + counts.changed + counts.uncertain + counts.nullKey + counts.duplicateKey;
   const batchSize = Math.max(1, options.batchSize);
+  // Changed and uncertain rows are rows the sync rewrites in the state tables as it reads. New
+  // ones are appended, which a reader does not hold up, so a first sync streams.
+  const materialized =
+    source.writesWhileReading && session.materialize && counts.changed + counts.uncertain > 0
+      ? await guard(action, () => session.materialize!(sql.changes, params))
+      : null;
 
   return {
     counts,
     async *changes(size = batchSize): AsyncIterable<Change[]> {
       if (attention === 0) return;
-      yield* guardStream(guard, action, session.stream(sql.changes, params, Math.max(1, size)), (rows) =>
-        rows.map((r) => toChange(r, sql.columns)),
-      );
+      const rows = materialized
+        ? closing(materialized.pages(Math.max(1, size)), () => materialized.close())
+        : session.stream(sql.changes, params, Math.max(1, size));
+      yield* guardStream(guard, action, rows, (batch) => batch.map((r) => toChange(r, sql.columns)));
     },
     async *deletions(): AsyncIterable<Deletion[]> {
       if (counts.gone === 0) return;
@@ -95,6 +107,14 @@ async function* guardStream<T>(
     }
   } finally {
     await iterator.return?.();
+  }
+}
+
+async function* closing<T>(items: AsyncIterable<T>, close: () => Promise<void>): AsyncIterable<T> {
+  try {
+    yield* items;
+  } finally {
+    await close();
   }
 }
 

@@ -216,7 +216,13 @@ export class WarehouseStateStore implements StateStore {
 
   async planChanges(spec: SyncSpec, options: PlanOptions): Promise<ChangeSet> {
     return planChangeSet(
-      { warehouse: this.warehouse, dialect: this.dialect, table: this.table, guard: this.guard.bind(this) },
+      {
+        warehouse: this.warehouse,
+        dialect: this.dialect,
+        table: this.table,
+        guard: this.guard.bind(this),
+        writesWhileReading: true,
+      },
       spec,
       options,
     );

@@ -1,7 +1,13 @@
-import type { DuckDBConnection, DuckDBInstance } from './duckdb-api.js';
+import type { DuckDBConnection, DuckDBInstance, DuckDBResult } from './duckdb-api.js';
 import { chunkRows, columnsOf, paramTypes, readRows, toDuckdbValue } from './duckdb-rows.js';
 import { DuckdbWriter } from './duckdb-writer.js';
-import type { DedicatedConnection, SqlParam, SqlRunner, SqlSession } from './sql-session.js';
+import type {
+  DedicatedConnection,
+  MaterializedRows,
+  SqlParam,
+  SqlRunner,
+  SqlSession,
+} from './sql-session.js';
 import type { Relation, Row } from './warehouse.js';
 
 /**
@@ -15,6 +21,9 @@ export class DuckdbSqlSession implements SqlSession {
   /** The connection every transaction runs on, one after another: opened once, temp tables kept. */
   private writer: Promise<DuckdbWriter> | null = null;
   private closed = false;
+  /** Materialised results not yet closed, dropped with the session. */
+  private readonly materialized = new Set<MaterializedRows>();
+  private materializedCount = 0;
 
   constructor(
     private readonly instance: DuckDBInstance,
@@ -33,24 +42,55 @@ export class DuckdbSqlSession implements SqlSession {
   async *stream(sql: string, params: readonly SqlParam[], batchSize: number): AsyncIterable<Row[]> {
     const connection = await this.connect();
     try {
-      const result = await connection.stream(sql, params.map(toDuckdbValue), paramTypes(params));
-      const columns = columnsOf(result);
-      let batch: Row[] = [];
-      while (true) {
-        const chunk = await result.fetchChunk();
-        if (!chunk || chunk.rowCount === 0) break;
-        for (const row of chunkRows(chunk, columns)) {
-          batch.push(row);
-          if (batch.length === batchSize) {
-            yield batch;
-            batch = [];
-          }
-        }
-      }
-      if (batch.length > 0) yield batch;
+      yield* resultBatches(
+        await connection.stream(sql, params.map(toDuckdbValue), paramTypes(params)),
+        batchSize,
+      );
     } finally {
       connection.closeSync();
     }
+  }
+
+  /**
+   * A stream holds its read transaction open until its last row, and while one is open DuckDB
+   * keeps the older version of every row the sync updates or deletes meanwhile (undo buffers,
+   * the staging tables' emptied rows) and cannot checkpoint them: a --full-refresh of a synced
+   * 1M-row model grew to 1.4 GB. Read back a page per statement, the rows keep no transaction
+   * open between pages. The temporary table lives on a connection of its own, closed with it.
+   */
+  async materialize(sql: string, params: readonly SqlParam[]): Promise<MaterializedRows> {
+    const connection = await this.connect();
+    const table = `spoke_materialized_${++this.materializedCount}`;
+    try {
+      await connection.run(
+        `CREATE TEMP TABLE ${table} AS ${sql}`,
+        params.map(toDuckdbValue),
+        paramTypes(params),
+      );
+    } catch (error) {
+      connection.closeSync();
+      throw error;
+    }
+    const rows: MaterializedRows = {
+      pages: async function* (size) {
+        const page = await connection.prepare(`SELECT * FROM ${table} WHERE rowid >= $1 AND rowid < $2`);
+        // Rows are numbered from 0 in the order the statement wrote them.
+        for (let from = 0; ; from += size) {
+          page.bindBigInt(1, BigInt(from));
+          page.bindBigInt(2, BigInt(from + size));
+          // Read whole before it is handed on, so the page's statement is over.
+          const batch = await allRows(await page.stream());
+          if (batch.length === 0) return;
+          yield batch;
+        }
+      },
+      close: async () => {
+        if (!this.materialized.delete(rows)) return;
+        connection.closeSync();
+      },
+    };
+    this.materialized.add(rows);
+    return rows;
   }
 
   transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
@@ -88,6 +128,7 @@ export class DuckdbSqlSession implements SqlSession {
   /** Closes the write connection once every queued transaction is done; later ones fail. */
   async close(): Promise<void> {
     this.closed = true;
+    await Promise.all([...this.materialized].map((rows) => rows.close()));
     await this.writes;
     const writer = this.writer;
     this.writer = null;
@@ -116,6 +157,34 @@ export class DuckdbSqlSession implements SqlSession {
     // TIMESTAMPTZ prints in the session's zone, which defaults to the machine's; hashes must not.
     await connection.run("SET SESSION TimeZone = 'UTC'").catch(() => {});
     return connection;
+  }
+}
+
+/** A result's rows in batches of `batchSize`, converted a chunk at a time. */
+async function* resultBatches(result: DuckDBResult, batchSize: number): AsyncIterable<Row[]> {
+  const columns = columnsOf(result);
+  let batch: Row[] = [];
+  while (true) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    for (const row of chunkRows(chunk, columns)) {
+      batch.push(row);
+      if (batch.length === batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+async function allRows(result: DuckDBResult): Promise<Row[]> {
+  const columns = columnsOf(result);
+  const rows: Row[] = [];
+  while (true) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) return rows;
+    for (const row of chunkRows(chunk, columns)) rows.push(row);
   }
 }
 

@@ -25,6 +25,15 @@ export interface SqlRunner {
   ): Promise<void>;
 }
 
+/**
+ * A query's rows kept in a temporary table, read back a page at a time (see
+ * SqlSession.materialize). `close` drops them; closing the session drops any left.
+ */
+export interface MaterializedRows {
+  pages(size: number): AsyncIterable<Row[]>;
+  close(): Promise<void>;
+}
+
 /** A connection held until closed, for state that lives as long as a session (advisory locks). */
 export interface DedicatedConnection extends SqlRunner {
   close(): Promise<void>;
@@ -38,6 +47,12 @@ export interface SqlSession extends SqlRunner {
   readonly dialect: WarehouseType;
   /** Streams a query's rows in batches through a cursor, never holding the whole result. */
   stream(sql: string, params: readonly SqlParam[], batchSize: number): AsyncIterable<Row[]>;
+  /**
+   * DuckDB only: runs the query into a temporary table, to be read back in pages that are each
+   * a statement of their own, so reading holds no transaction open between pages (a stream
+   * holds one until its last row).
+   */
+  materialize?(sql: string, params: readonly SqlParam[]): Promise<MaterializedRows>;
   /** Runs `work` in one transaction on one connection: committed when it resolves, else rolled back. */
   transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T>;
   /** A connection of its own, outside the pool, so holding it never starves other queries. */

@@ -123,4 +123,48 @@ describe('DuckDB state transactions', () => {
     expect((await failureOf(failed)).message).toBe('plan failed');
     expect(await threads()).toBe(1);
   });
+
+  it('reads materialised rows a page at a time, holding back no checkpoint between pages', async () => {
+    await inTransaction(
+      "CREATE TABLE main.numbers AS SELECT i, 'n' || CAST(i AS VARCHAR) AS label FROM range(0, 5000) t(i)",
+    );
+    const update = (label: string) =>
+      inTransaction(`UPDATE main.numbers SET label = '${label}' WHERE i < 10`);
+    const checkpoint = (when: string) =>
+      warehouse.sql.query('CHECKPOINT').catch((error: Error) => {
+        throw new Error(`${when}: ${error.message}`);
+      });
+    const query = 'SELECT i, label FROM main.numbers WHERE i % 2 = $1 ORDER BY i';
+
+    // A stream keeps its transaction while it is read: what changes meanwhile cannot be checkpointed.
+    const streamed = warehouse.sql.stream(query, [0], 1000)[Symbol.asyncIterator]();
+    await streamed.next();
+    await update('during a stream');
+    expect((await failureOf(checkpoint('while streaming'))).message).toMatch(/Cannot CHECKPOINT/);
+    while (!(await streamed.next()).done) {}
+    await checkpoint('after stream');
+
+    const rows = await warehouse.sql.materialize!(query, [0]);
+    const pages: number[] = [];
+    const labels: string[] = [];
+    for await (const page of rows.pages(1000)) {
+      pages.push(page.length);
+      labels.push(...page.map((row) => String(row.label)));
+      await update(`page ${pages.length}`);
+      await checkpoint(`page ${pages.length}`);
+    }
+    expect(pages).toEqual([1000, 1000, 500]);
+    // As the statement saw the table: even numbers, in order, none of the later updates.
+    expect(labels.slice(0, 6)).toEqual([
+      'during a stream',
+      'during a stream',
+      'during a stream',
+      'during a stream',
+      'during a stream',
+      'n10',
+    ]);
+    expect(labels.at(-1)).toBe('n4998');
+
+    await rows.close();
+  });
 });
