@@ -48,6 +48,7 @@ export async function planChangeSet(
   });
   const params = [spec.id];
   const action = `plan sync ${spec.id} over ${spec.model}`;
+  const reading = `read the planned changes of sync ${spec.id} from ${spec.model}`;
   const [row = {}] = await guard(action, () => session.query(sql.counts, params));
   const counts: ChangeSet['counts'] = {
     total: count(row.total),
@@ -63,10 +64,14 @@ export async function planChangeSet(
   };
   const attention = counts.new + counts.changed + counts.uncertain + counts.nullKey + counts.duplicateKey;
   const batchSize = Math.max(1, options.batchSize);
-  // Changed and uncertain rows are rows the sync rewrites in the state tables as it reads. New
-  // ones are appended, which a reader does not hold up, so a first sync streams.
+  // Changed and uncertain rows are rows the sync rewrites in the state tables as it reads them.
+  // New ones are appended, which a reader does not hold up, so a first sync streams unless
+  // DuckDB runs under a memory limit: then the copy spills to disk, and an open reader would
+  // keep the state tables' key indexes from being written out at checkpoints, in memory that
+  // grows with every record. Made while planning, so it takes the planning threads.
+  const rewrites = counts.changed + counts.uncertain > 0;
   const materialized =
-    source.writesWhileReading && session.materialize && counts.changed + counts.uncertain > 0
+    source.writesWhileReading && session.materialize && attention > 0 && (rewrites || session.boundedMemory)
       ? await guard(action, () => session.materialize!(sql.changes, params))
       : null;
 
@@ -77,11 +82,11 @@ export async function planChangeSet(
       const rows = materialized
         ? closing(materialized.pages(Math.max(1, size)), () => materialized.close())
         : session.stream(sql.changes, params, Math.max(1, size));
-      yield* guardStream(guard, action, rows, (batch) => batch.map((r) => toChange(r, sql.columns)));
+      yield* guardStream(guard, reading, rows, (batch) => batch.map((r) => toChange(r, sql.columns)));
     },
     async *deletions(): AsyncIterable<Deletion[]> {
       if (counts.gone === 0) return;
-      yield* guardStream(guard, action, session.stream(sql.deletions, params, batchSize), (rows) =>
+      yield* guardStream(guard, reading, session.stream(sql.deletions, params, batchSize), (rows) =>
         rows.map(toDeletion),
       );
     },

@@ -1,5 +1,6 @@
 import { SpokeError } from '../errors.js';
 import { redact } from '../util/redact.js';
+import { MEMORY_LIMIT_VARIABLE } from '../warehouse/memory-limit.js';
 
 /** A driver error on the state tables, as one that names what failed and the fix. */
 export function stateError(error: unknown, action: string, schema: string): SpokeError {
@@ -11,6 +12,8 @@ export function stateError(error: unknown, action: string, schema: string): Spok
     ? ` Grant the dbt target's user CREATE on the database and write access to schema "${schema}", or set state.schema in spoke.yml to a schema it may write.`
     : /does not exist/i.test(message) && /relation|table|schema|catalog/i.test(message)
       ? ' Run dbt first, and let dbt-spoke create its state tables (they are created on every sync).'
-      : '';
+      : /Out of Memory Error/i.test(message)
+        ? ` Raise ${MEMORY_LIMIT_VARIABLE}, or unset it for DuckDB's default (80% of the machine's memory).`
+        : '';
   return new SpokeError('SPOKE_WAREHOUSE', `dbt-spoke could not ${action}: ${message}.${fix}`);
 }

@@ -28,6 +28,8 @@ export class DuckdbSqlSession implements SqlSession {
   constructor(
     private readonly instance: DuckDBInstance,
     private readonly qualify: (relation: Relation) => string,
+    /** Under a memory limit DuckDB spills what does not fit, a materialised result included. */
+    readonly boundedMemory = false,
   ) {}
 
   async query(sql: string, params: readonly SqlParam[] = []): Promise<Row[]> {
@@ -56,7 +58,8 @@ export class DuckdbSqlSession implements SqlSession {
    * keeps the older version of every row the sync updates or deletes meanwhile (undo buffers,
    * the staging tables' emptied rows) and cannot checkpoint them: a --full-refresh of a synced
    * 1M-row model grew to 1.4 GB. Read back a page per statement, the rows keep no transaction
-   * open between pages. The temporary table lives on a connection of its own, closed with it.
+   * open between pages. The temporary table lives on a connection of its own, closed with it;
+   * beyond the memory limit DuckDB spills it to its temporary directory.
    */
   async materialize(sql: string, params: readonly SqlParam[]): Promise<MaterializedRows> {
     const connection = await this.connect();

@@ -4,6 +4,7 @@ import { SpokeError } from '../errors.js';
 import { type DuckDBConnection, DuckDBInstance } from './duckdb-api.js';
 import { chunkRows, columnsOf } from './duckdb-rows.js';
 import { DuckdbSqlSession } from './duckdb-session.js';
+import { duckdbMemoryLimit, type MemoryLimit, planningThreads } from './memory-limit.js';
 import { displayName, qualifiedName, quoteIdentifier } from './quote.js';
 import type { SqlSession } from './sql-session.js';
 import type { ColumnInfo, DuckdbConnection, Relation, Row, Warehouse } from './warehouse.js';
@@ -13,12 +14,10 @@ import type { ColumnInfo, DuckdbConnection, Relation, Row, Warehouse } from './w
  * small statements (each group commit's state writes), and waking a second thread for each cost
  * more CPU than it saved (a 100k-row first sync's state writes took 11 s of CPU with DuckDB's
  * default of one thread per core, 8 s with one); the one large statement, planning, takes
- * longer on one thread, so it runs on every core (`withAllThreads`: 1M rows took 1.07 s on one
- * thread, 0.57 s on two). No memory limit: one of 100-128 MB kept a 1M-row sync at 430-480 MB
- * RSS instead of 560, but DuckDB cannot evict all it holds, and at 64 MB a sync failed half-way
- * with "Out of Memory Error" recording answers; a larger sync would meet that at 128 MB.
+ * longer on one thread, so it runs on more (`withAllThreads`: 1M rows took 1.07 s on one
+ * thread, 0.57 s on two). Its memory may be limited (memory-limit.ts).
  */
-const INSTANCE_SETTINGS = { threads: '1' };
+const THREADS = '1';
 
 const COLUMN_HINT = ' Check the mapped columns against the model, and run dbt if the model changed.';
 
@@ -35,15 +34,17 @@ export class DuckdbWarehouse implements Warehouse {
   private constructor(
     private readonly config: DuckdbConnection,
     private readonly instance: DuckDBInstance,
+    private readonly memory: MemoryLimit | null,
   ) {
-    this.session = new DuckdbSqlSession(instance, (relation) => this.sqlName(relation));
+    this.session = new DuckdbSqlSession(instance, (relation) => this.sqlName(relation), memory !== null);
     this.sql = this.session;
   }
 
   static async open(
     config: DuckdbConnection,
-    options: { readOnly?: boolean } = {},
+    options: { readOnly?: boolean; env?: NodeJS.ProcessEnv } = {},
   ): Promise<DuckdbWarehouse> {
+    const memory = duckdbMemoryLimit(options.env);
     if (config.path !== ':memory:') {
       const file = await stat(config.path).catch(() => null);
       if (!file?.isFile()) {
@@ -56,10 +57,11 @@ export class DuckdbWarehouse implements Warehouse {
     }
     try {
       const settings: Record<string, string> = {
-        ...INSTANCE_SETTINGS,
+        threads: THREADS,
+        ...(memory ? { memory_limit: memory.setting } : {}),
         ...(options.readOnly ? { access_mode: 'READ_ONLY' } : {}),
       };
-      return new DuckdbWarehouse(config, await DuckDBInstance.create(config.path, settings));
+      return new DuckdbWarehouse(config, await DuckDBInstance.create(config.path, settings), memory);
     } catch (error) {
       const message = errorMessage(error);
       // DuckDB admits one process per file: the holder is another spoke, dbt, or a DuckDB shell.
@@ -117,11 +119,11 @@ export class DuckdbWarehouse implements Warehouse {
         connection.closeSync();
       }
     };
-    await threads(String(availableParallelism()));
+    await threads(String(planningThreads(this.memory, availableParallelism())));
     try {
       return await work();
     } finally {
-      await threads(INSTANCE_SETTINGS.threads);
+      await threads(THREADS);
     }
   }
 

@@ -53,6 +53,8 @@ export interface SqlSession extends SqlRunner {
    * holds one until its last row).
    */
   materialize?(sql: string, params: readonly SqlParam[]): Promise<MaterializedRows>;
+  /** DuckDB under a memory limit: a materialised result spills to disk instead of taking memory. */
+  readonly boundedMemory?: boolean;
   /** Runs `work` in one transaction on one connection: committed when it resolves, else rolled back. */
   transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T>;
   /** A connection of its own, outside the pool, so holding it never starves other queries. */

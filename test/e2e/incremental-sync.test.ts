@@ -284,6 +284,45 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
   });
 }
 
+describe('syncs under SPOKE_DUCKDB_MEMORY_LIMIT', () => {
+  let project: Awaited<ReturnType<typeof copyExampleProject>>;
+  const limited = { SPOKE_DUCKDB_MEMORY_LIMIT: '64MB' };
+
+  beforeAll(async () => {
+    project = await copyBuiltExampleProject();
+  });
+  afterAll(async () => {
+    await project?.cleanup();
+  });
+
+  // Under a limit every sync reads its changes from a copy made while planning, a first sync too.
+  it('creates, updates only what changed, and re-syncs everything with --full-refresh', async () => {
+    const run = (args: string[]) =>
+      sync(project.dir, [...args, '--select', 'crm_accounts'], {
+        name: 'dev',
+        args: [],
+        env: limited,
+        drop: async () => {},
+      });
+    const first = await run([]);
+    for (const id of [ACCOUNTS_SF, ACCOUNTS_HS]) {
+      expect(first.syncs.get(id)).toMatchObject({ attempted: 60, created: 59, failed: 1 });
+    }
+    await editSeed(project.dir, 'raw_accounts', (rows) =>
+      rows.map((row) => (row.account_id === 'acc_0007' ? { ...row, company_name: 'Renamed Ltd' } : row)),
+    );
+    expect(await dbt(project.dir, ['build'])).toBe(0);
+    const changed = await run([]);
+    for (const id of [ACCOUNTS_SF, ACCOUNTS_HS]) {
+      expect(changed.syncs.get(id)).toMatchObject({ attempted: 1, updated: 1, still_failing: 1 });
+    }
+    const refreshed = await run(['--full-refresh']);
+    for (const id of [ACCOUNTS_SF, ACCOUNTS_HS]) {
+      expect(refreshed.syncs.get(id)).toMatchObject({ attempted: 60, updated: 59, failed: 1 });
+    }
+  });
+});
+
 describe('update and create modes', () => {
   let project: Awaited<ReturnType<typeof copyExampleProject>>;
 
