@@ -6,6 +6,7 @@
 //   --large 1000000          one more size, run only on the --large-on paths (default none)
 //   --large-on postgres:bulk warehouse:path pairs the large size runs on
 //   --warehouses duckdb,postgres   --paths hubspot,bulk,collections
+//                            (duckdb@128MB: DuckDB under SPOKE_DUCKDB_MEMORY_LIMIT=128MB)
 //   --sections sync,ceiling,per-record,records-api   which parts run
 //   --log-rows 1000000       record_log rows the records API is paged over
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -37,7 +38,18 @@ const list = (value: string) => value.split(',').filter((item) => item.trim() !=
 const sizes = list(option('rows', option('sizes', '100000'))).map(Number);
 const largeSize = Number(option('large', '')) || 0;
 const largeOn = new Set(list(option('large-on', 'postgres:bulk')));
-const warehouses = list(option('warehouses', 'duckdb,postgres')) as BenchWarehouse[];
+/** A warehouse as `--warehouses` names it: `duckdb@128MB` is DuckDB under that memory limit. */
+interface WarehouseRun {
+  label: string;
+  warehouse: BenchWarehouse;
+  env: Record<string, string>;
+}
+const warehouseRuns: WarehouseRun[] = list(option('warehouses', 'duckdb,postgres')).map((label) => {
+  const [warehouse, limit] = label.split('@') as [BenchWarehouse, string | undefined];
+  const env: Record<string, string> = limit ? { SPOKE_DUCKDB_MEMORY_LIMIT: limit } : {};
+  return { label, warehouse, env };
+});
+const warehouses = [...new Set(warehouseRuns.map((run) => run.warehouse))];
 const paths = list(option('paths', 'hubspot,bulk,collections')) as SyncPath[];
 const sections = new Set(list(option('sections', 'sync,ceiling,per-record,records-api')));
 const logRows = Number(option('log-rows', '1000000'));
@@ -106,9 +118,20 @@ interface SyncMeasure {
   cpu: { spoke: number; sandbox: number; postgres: number | null };
   /** 1-minute load average when it ended: the machine is shared. */
   load: string;
+  /** Why the sync failed, where the run allowed it to. */
+  failure: string | null;
 }
 
-async function spokeSync(dir: string, sandbox: Sandbox, database?: string): Promise<SyncMeasure> {
+interface SpokeRun {
+  database?: string;
+  env?: Record<string, string>;
+  args?: string[];
+  /** Report a failed sync in the measure instead of stopping the bench. */
+  mayFail?: boolean;
+}
+
+async function spokeSync(dir: string, sandbox: Sandbox, run: SpokeRun = {}): Promise<SyncMeasure> {
+  const { database } = run;
   await apiCalls(sandbox);
   const timeFile = join(await mkdtemp(join(tmpdir(), 'spoke-bench-')), 'time');
   const sandboxCpu = cpuOf(sandbox.process.pid!);
@@ -116,10 +139,11 @@ async function spokeSync(dir: string, sandbox: Sandbox, database?: string): Prom
   const started = performance.now();
   const result = await execa(
     '/usr/bin/time',
-    [...timeArgs(timeFile), process.execPath, spokeBin, 'sync', '--json'],
+    [...timeArgs(timeFile), process.execPath, spokeBin, 'sync', '--json', ...(run.args ?? [])],
     {
       cwd: dir,
       reject: false,
+      env: run.env ?? {},
     },
   );
   const seconds = (performance.now() - started) / 1000;
@@ -131,9 +155,17 @@ async function spokeSync(dir: string, sandbox: Sandbox, database?: string): Prom
   await rm(timeFile, { force: true });
   const document = JSON.parse(result.stdout) as {
     peak_rss_mb?: number;
-    syncs?: { attempted: number; failed: number; plan_ms?: number; duration_ms: number }[];
+    syncs?: {
+      status: string;
+      reason?: string;
+      attempted: number;
+      failed: number;
+      plan_ms?: number;
+      duration_ms: number;
+    }[];
   };
-  if (!document.syncs || document.syncs.some((sync) => sync.failed > 0)) {
+  const failure = document.syncs?.find((sync) => sync.status === 'failed' && sync.reason);
+  if (!document.syncs || (!run.mayFail && (failure || document.syncs.some((sync) => sync.failed > 0)))) {
     throw new Error(
       `spoke sync failed in ${dir}:\n${result.stdout.slice(0, 2000)}\n${result.stderr.slice(0, 2000)}`,
     );
@@ -147,7 +179,22 @@ async function spokeSync(dir: string, sandbox: Sandbox, database?: string): Prom
     planMs: Math.max(...document.syncs.map((sync) => sync.plan_ms ?? 0)),
     cpu,
     load: load(),
+    failure: failure?.reason?.split('\n')[0] ?? null,
   };
+}
+
+/** Runs `work` with the environment variables set in this process, as spoke's runs get them. */
+async function withEnv<T>(env: Record<string, string>, work: () => Promise<T>): Promise<T> {
+  const before = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, env);
+  try {
+    return await work();
+  } finally {
+    for (const [name, value] of Object.entries(before)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
 }
 
 async function dbtRun(dir: string, changed: number): Promise<void> {
@@ -178,12 +225,12 @@ const pathLabel: Record<SyncPath, string> = {
 };
 
 /** Every (warehouse, path, rows) the sync section runs, the large size only where asked. */
-const runs: { warehouse: BenchWarehouse; path: SyncPath; size: number }[] = [];
+const runs: { target: WarehouseRun; path: SyncPath; size: number }[] = [];
 for (const size of [...sizes, ...(largeSize ? [largeSize] : [])]) {
-  for (const warehouse of warehouses) {
+  for (const target of warehouseRuns) {
     for (const path of paths) {
-      if (size === largeSize && !sizes.includes(size) && !largeOn.has(`${warehouse}:${path}`)) continue;
-      runs.push({ warehouse, path, size });
+      if (size === largeSize && !sizes.includes(size) && !largeOn.has(`${target.label}:${path}`)) continue;
+      runs.push({ target, path, size });
     }
   }
 }
@@ -196,7 +243,8 @@ const done: string[] = [];
 
 if (sections.has('sync')) {
   let round = 0;
-  for (const { warehouse, path, size } of runs) {
+  for (const { target, path, size } of runs) {
+    const { warehouse, label: warehouseLabel } = target;
     // A sandbox process of its own for each row, the raw client measured in it just before
     // spoke: both then write into a store of the same size (spoke's on top of the raw client's
     // records). One sandbox for the whole section held every earlier row's records by the later
@@ -209,7 +257,7 @@ if (sections.has('sync')) {
       if (rawMeasure.failed > 0)
         throw new Error(`the raw ${path} client had ${rawMeasure.failed} failed records`);
       line(rawRows, [
-        warehouse,
+        warehouseLabel,
         pathLabel[path],
         fmt(size),
         fmt(rawMeasure.seconds, 1),
@@ -217,7 +265,7 @@ if (sections.has('sync')) {
         fmt(sandboxCpu.stop(), 1),
         load(),
       ]);
-      const dir = join(dataDir, `${warehouse}-${path}-${size}`);
+      const dir = join(dataDir, `${warehouseLabel}-${path}-${size}`);
       const database = `spoke_bench_${path}_${size}`;
       if (warehouse === 'postgres') await createDatabase(database);
       await writeBenchProject({
@@ -233,25 +281,33 @@ if (sections.has('sync')) {
         keyPrefix: `${warehouse}_${path}_${size}_`,
         postgres: { ...pgConnection, database },
       });
-      const pgDatabase = warehouse === 'postgres' ? database : undefined;
+      const spoke: SpokeRun = {
+        ...(warehouse === 'postgres' ? { database } : {}),
+        env: target.env,
+      };
       await dbtRun(dir, 0);
-      const first = await spokeSync(dir, sandbox, pgDatabase);
-      const unchanged = await spokeSync(dir, sandbox, pgDatabase);
-      const planning = await barePlanningSeconds(dir);
+      const first = await spokeSync(dir, sandbox, spoke);
+      const unchanged = await spokeSync(dir, sandbox, spoke);
+      const planning = await withEnv(target.env, () => barePlanningSeconds(dir));
       await dbtRun(dir, 1);
-      const onePercent = await spokeSync(dir, sandbox, pgDatabase);
+      const onePercent = await spokeSync(dir, sandbox, spoke);
+      // Every row rewritten in the state tables: what a memory limit has to leave room for.
+      const refreshed = await spokeSync(dir, sandbox, { ...spoke, args: ['--full-refresh'], mayFail: true });
       const rawRate = rawMeasure.records / rawMeasure.seconds;
       for (const [label, measure] of [
         ['(a) first full sync', first],
         ['(b) rerun, nothing changed', unchanged],
         ['(c) rerun, 1% changed', onePercent],
+        ['(d) --full-refresh', refreshed],
       ] as const) {
         const rate = measure.records / measure.seconds;
         line(rows, [
-          warehouse,
+          warehouseLabel,
           pathLabel[path],
           fmt(size),
-          label,
+          measure.failure
+            ? `${label}: failed after ${fmt(measure.records)} records: ${measure.failure}`
+            : label,
           fmt(measure.records),
           fmt(measure.seconds, 1),
           measure.records ? fmt(rate) : '–',
@@ -266,7 +322,7 @@ if (sections.has('sync')) {
         ]);
       }
       line(rerunRows, [
-        warehouse,
+        warehouseLabel,
         pathLabel[path],
         fmt(size),
         fmt(unchanged.seconds, 2),
@@ -355,7 +411,7 @@ async function writeReport(section: string): Promise<void> {
   const ran = [
     `sections: ${[...sections].join(', ')}`,
     `rows: ${sizes.map((size) => fmt(size)).join(', ')}${largeSize ? `; ${fmt(largeSize)} on ${[...largeOn].join(', ') || 'none'}` : ''}`,
-    `warehouses: ${warehouses.join(', ')}`,
+    `warehouses: ${warehouseRuns.map((run) => run.label).join(', ')}`,
     `paths: ${paths.join(', ')}`,
     `record log: ${fmt(logRows)} rows`,
   ];
