@@ -49,7 +49,7 @@ export async function copySyncedExampleProject(): Promise<{
 async function copyShared(name: string, make: (dir: string) => Promise<CliResult>) {
   let made = shared.get(name);
   if (!made) {
-    made = makeOnce(name, make);
+    made = makeOnce(join(inject('runDir'), name), make);
     shared.set(name, made);
   }
   const { dir: source, result } = await made;
@@ -59,14 +59,17 @@ async function copyShared(name: string, make: (dir: string) => Promise<CliResult
   return { project: { dir, cleanup: () => rm(parent, { recursive: true, force: true }) }, result };
 }
 
-/** The first worker to ask makes it; every other worker waits for its outcome. */
-async function makeOnce(
-  name: string,
+/**
+ * The first worker to ask makes it in `root`; every other worker waits for its outcome, and
+ * fails at once, instead of at the hook timeout, if that worker's process is gone without one.
+ */
+export async function makeOnce(
+  root: string,
   make: (dir: string) => Promise<CliResult>,
 ): Promise<{ dir: string; result: CliResult }> {
-  const root = join(inject('runDir'), name);
   const dir = join(root, 'project');
   const resultFile = join(root, 'result.json');
+  const ownerFile = join(root, 'owner');
   const mine = await mkdir(root).then(
     () => true,
     (error: NodeJS.ErrnoException) => {
@@ -75,6 +78,7 @@ async function makeOnce(
     },
   );
   if (mine) {
+    await writeFile(ownerFile, String(process.pid));
     let result: CliResult;
     try {
       const project = await copyExampleProject();
@@ -92,6 +96,22 @@ async function makeOnce(
   for (;;) {
     const text = await readFile(resultFile, 'utf8').catch(() => null);
     if (text) return { dir, result: JSON.parse(text) as CliResult };
+    // Written right after the directory: missing only for that moment.
+    const owner = Number(await readFile(ownerFile, 'utf8').catch(() => ''));
+    if (owner > 0 && !alive(owner) && !(await readFile(resultFile, 'utf8').catch(() => null))) {
+      throw new Error(
+        `The test worker (pid ${owner}) making ${root} exited without finishing it; its own test file's output says why.`,
+      );
+    }
     await sleep(200);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
