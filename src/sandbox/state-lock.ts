@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SpokeError } from '../errors.js';
+import { processExists } from '../util/process-exists.js';
 
 const held = new Set<string>();
 let exitHookInstalled = false;
@@ -23,7 +24,7 @@ export async function acquireStateLock(stateFile: string): Promise<string> {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const owner = Number((await readFile(lockFile, 'utf8').catch(() => '')).trim());
-    if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+    if (Number.isInteger(owner) && owner > 0 && processExists(owner)) {
       throw new SpokeError(
         'SPOKE_SANDBOX',
         `The sandbox state ${stateFile} is in use by process ${owner} (spoke sandbox?). Stop that process, or point the target's sandbox at its salesforce_url and hubspot_url instead of starting another sandbox on the same project.`,
@@ -41,15 +42,6 @@ export async function releaseStateLock(lockFile: string): Promise<void> {
   held.delete(lockFile);
   const owner = Number((await readFile(lockFile, 'utf8').catch(() => '')).trim());
   if (owner === process.pid) await rm(lockFile, { force: true });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** A process that exits without closing its store (Ctrl+C in a test run) leaves no lock behind. */

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { processExists } from '../util/process-exists.js';
 
 /** A worker's id: `host:pid:random`, so a queue row names the process that holds it. */
 export function newWorkerId(): string {
@@ -14,12 +15,5 @@ export function isDeadLocalWorker(workerId: string): boolean {
   const [host, pidText, ...rest] = workerId.split(':');
   const pid = Number(pidText);
   if (host !== hostname() || rest.length !== 1 || !Number.isInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    // EPERM: the process exists under another user.
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return pid !== process.pid && !processExists(pid);
 }

@@ -53,6 +53,33 @@ export function chunkRows(chunk: DuckDBDataChunk, columns: readonly Column[]): R
   return rows;
 }
 
+/** A streamed result's rows in batches of `batchSize`, converted a chunk at a time. */
+export async function* resultBatches(
+  result: DuckDBResult,
+  batchSize: number,
+  columns: readonly Column[] = columnsOf(result),
+): AsyncIterable<Row[]> {
+  let batch: Row[] = [];
+  while (true) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    for (const row of chunkRows(chunk, columns)) {
+      batch.push(row);
+      if (batch.length === batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** A streamed result's rows, read to its end (so its statement is over) before they are returned. */
+export async function allRows(result: DuckDBResult): Promise<Row[]> {
+  for await (const rows of resultBatches(result, Number.POSITIVE_INFINITY)) return rows;
+  return [];
+}
+
 function rowValue(column: Column, value: DuckDBValue) {
   return value === null || (column.text && typeof value === 'string')
     ? value

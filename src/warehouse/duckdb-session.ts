@@ -1,5 +1,5 @@
-import type { DuckDBConnection, DuckDBInstance, DuckDBResult } from './duckdb-api.js';
-import { chunkRows, columnsOf, paramTypes, readRows, toDuckdbValue } from './duckdb-rows.js';
+import type { DuckDBConnection, DuckDBInstance } from './duckdb-api.js';
+import { allRows, paramTypes, readRows, resultBatches, toDuckdbValue } from './duckdb-rows.js';
 import { DuckdbWriter } from './duckdb-writer.js';
 import type {
   DedicatedConnection,
@@ -160,34 +160,6 @@ export class DuckdbSqlSession implements SqlSession {
     // TIMESTAMPTZ prints in the session's zone, which defaults to the machine's; hashes must not.
     await connection.run("SET SESSION TimeZone = 'UTC'").catch(() => {});
     return connection;
-  }
-}
-
-/** A result's rows in batches of `batchSize`, converted a chunk at a time. */
-async function* resultBatches(result: DuckDBResult, batchSize: number): AsyncIterable<Row[]> {
-  const columns = columnsOf(result);
-  let batch: Row[] = [];
-  while (true) {
-    const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) break;
-    for (const row of chunkRows(chunk, columns)) {
-      batch.push(row);
-      if (batch.length === batchSize) {
-        yield batch;
-        batch = [];
-      }
-    }
-  }
-  if (batch.length > 0) yield batch;
-}
-
-async function allRows(result: DuckDBResult): Promise<Row[]> {
-  const columns = columnsOf(result);
-  const rows: Row[] = [];
-  while (true) {
-    const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) return rows;
-    for (const row of chunkRows(chunk, columns)) rows.push(row);
   }
 }
 

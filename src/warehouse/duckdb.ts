@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { SpokeError } from '../errors.js';
 import { type DuckDBConnection, DuckDBInstance } from './duckdb-api.js';
-import { chunkRows, columnsOf } from './duckdb-rows.js';
+import { columnsOf, resultBatches } from './duckdb-rows.js';
 import { DuckdbSqlSession } from './duckdb-session.js';
 import { duckdbMemoryLimit, type MemoryLimit, planningThreads } from './memory-limit.js';
 import { displayName, qualifiedName, quoteIdentifier } from './quote.js';
@@ -92,19 +92,12 @@ export class DuckdbWarehouse implements Warehouse {
     try {
       const result = await this.run(relation, () => connection.stream(sql));
       const names = columnsOf(result).map((column, i) => ({ ...column, name: columns[i]! }));
-      let batch: Row[] = [];
+      const batches = resultBatches(result, batchSize, names)[Symbol.asyncIterator]();
       while (true) {
-        const chunk = await this.run(relation, () => result.fetchChunk());
-        if (!chunk || chunk.rowCount === 0) break;
-        for (const row of chunkRows(chunk, names)) {
-          batch.push(row);
-          if (batch.length === batchSize) {
-            yield batch;
-            batch = [];
-          }
-        }
+        const next = await this.run(relation, () => batches.next());
+        if (next.done) return;
+        yield next.value;
       }
-      if (batch.length > 0) yield batch;
     } finally {
       connection.closeSync();
     }

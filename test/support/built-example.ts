@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { expect, inject } from 'vitest';
+import { processExists } from '../../src/util/process-exists.js';
 import { type CliResult, copyExampleProject, repoRoot, runSpoke } from './spoke-cli.js';
 
 // A dbt process costs seconds on a busy machine, a copy milliseconds: the example is built (and
@@ -98,20 +99,11 @@ export async function makeOnce(
     if (text) return { dir, result: JSON.parse(text) as CliResult };
     // Written right after the directory: missing only for that moment.
     const owner = Number(await readFile(ownerFile, 'utf8').catch(() => ''));
-    if (owner > 0 && !alive(owner) && !(await readFile(resultFile, 'utf8').catch(() => null))) {
+    if (owner > 0 && !processExists(owner) && !(await readFile(resultFile, 'utf8').catch(() => null))) {
       throw new Error(
         `The test worker (pid ${owner}) making ${root} exited without finishing it; its own test file's output says why.`,
       );
     }
     await sleep(200);
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
