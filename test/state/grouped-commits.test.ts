@@ -116,6 +116,35 @@ describe.each(FLAVOURS)('answers committed at once in %s', (flavour) => {
     expect((await store.planChanges(second, PLAN)).counts).toMatchObject({ unchanged: 40, new: 0 });
   });
 
+  it('keep a stored destination id and creator where an answer in the same batch brings none', async () => {
+    const spec = await model(4);
+    const changes = await allChanges(await store.planChanges(spec, PLAN));
+    await commitAll(store, spec, confirmed(spec, changes), 'run-1');
+    // The next run's answers: one created anew, one updated with a new id, two updated with none.
+    const answers = [
+      { destinationId: 'new0' },
+      { status: 'updated' as const, destinationId: undefined },
+      { status: 'updated' as const, destinationId: 'upd2' },
+      { status: 'updated' as const, destinationId: undefined },
+    ];
+    await commitAll(
+      store,
+      spec,
+      confirmed(spec, changes, (_, index) => answers[index]!),
+      'run-2',
+    );
+    const first = (index: number) => `001${changes[index]!.key}`;
+    const snapshot = await db.rows('snapshot', `sync_id = '${spec.id}'`);
+    expect(snapshot.map((row) => row.destination_id)).toEqual(['new0', first(1), 'upd2', first(3)]);
+    const ledger = await db.rows('id_ledger', `object = '${spec.object}'`);
+    expect(ledger.map((row) => [row.destination_id, row.created_by])).toEqual([
+      ['new0', spec.id],
+      [first(1), spec.id],
+      ['upd2', spec.id],
+      [first(3), spec.id],
+    ]);
+  });
+
   it('clear a failure once the record is confirmed, in a later run and within the same run', async () => {
     const spec = await model(4);
     const changes = await allChanges(await store.planChanges(spec, PLAN));

@@ -48,6 +48,7 @@ describe.each(FLAVOURS)('state tables in %s', (flavour) => {
       expect.objectContaining({ version: 3, name: 'alerts' }),
       expect.objectContaining({ version: 4, name: 'sync_queue' }),
       expect.objectContaining({ version: 5, name: 'record_log_paging' }),
+      expect.objectContaining({ version: 6, name: 'state_key_ids' }),
     ]);
 
     await store.migrate();
@@ -252,7 +253,7 @@ describe.each([
     ]);
     await Promise.all(stores.map((store) => store.migrate()));
     const rows = await db.warehouse.sql.query(`SELECT version FROM "${schema}"."schema_migrations"`);
-    expect(rows.map((row) => row.version).sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(rows.map((row) => row.version).sort()).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });
 

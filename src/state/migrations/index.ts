@@ -6,6 +6,7 @@ import { inFlightMigration } from './002-in-flight.js';
 import { alertsMigration } from './003-alerts.js';
 import { syncQueueMigration } from './004-sync-queue.js';
 import { recordLogPagingMigration } from './005-record-log-paging.js';
+import { stateKeyIdsMigration } from './006-state-key-ids.js';
 import type { Migration } from './migration.js';
 
 export type { Migration };
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<WarehouseType, Migration[]> = {
     alertsMigration('postgres'),
     syncQueueMigration('postgres'),
     recordLogPagingMigration('postgres'),
+    stateKeyIdsMigration('postgres'),
   ],
   duckdb: [
     initialDuckdb,
@@ -24,6 +26,7 @@ const MIGRATIONS: Record<WarehouseType, Migration[]> = {
     alertsMigration('duckdb'),
     syncQueueMigration('duckdb'),
     recordLogPagingMigration('duckdb'),
+    stateKeyIdsMigration('duckdb'),
   ],
   redshift: [
     initialRedshift,
@@ -31,6 +34,7 @@ const MIGRATIONS: Record<WarehouseType, Migration[]> = {
     alertsMigration('redshift'),
     syncQueueMigration('redshift'),
     recordLogPagingMigration('redshift'),
+    stateKeyIdsMigration('redshift'),
   ],
 };
 
