@@ -16,6 +16,15 @@ import { type RetryPolicy, writeWithRetry } from './write-with-retry.js';
 
 /** Errors listed per sync; the rest are counted. */
 const MAX_LISTED_ERRORS = 1_000;
+/**
+ * Rounds of request slots out at once, and read (and marked in flight) at a time. An answer
+ * holds its slot until its commit, and what is answered while one commit runs is committed in
+ * the next, so a wider window makes fewer, larger commits, each with a fixed cost (statements,
+ * the log's flush): on DuckDB, 1M rows to HubSpot, 6 and 3 sent 17% more records in 40 s than
+ * 2 and 1 (groups of ~1,150 records instead of ~320).
+ */
+const SEND_ROUNDS = 6;
+const READ_ROUNDS = 3;
 
 export interface SyncContext {
   runId: string;
@@ -163,11 +172,10 @@ export async function syncOne(
     const halt = new AbortController();
     const stop = AbortSignal.any([context.signal, halt.signal]);
     // Sends run while the next rows are read, each chunk on its own: its request slot frees when
-    // its answer arrives, not when its read's other chunks answer. Out at once: two rounds of
-    // request slots (the next round queues while answers commit), or a few Bulk jobs (the next
-    // uploads while the last is processed), so memory is bounded by the batch and job size,
-    // whatever the model's size.
-    const maxSending = 2 * maxBatchSize * destination.limits.concurrency;
+    // its answer arrives, not when its read's other chunks answer. Out at once: SEND_ROUNDS
+    // rounds of request slots, or a few Bulk jobs (the next uploads while the last is processed),
+    // so memory is bounded by the batch and job size, whatever the model's size.
+    const maxSending = SEND_ROUNDS * maxBatchSize * destination.limits.concurrency;
     const bulkJobs = Math.max(1, destination.limits.maxBulkJobs ?? 1);
     // Every send out at once listens on `stop` while it waits (for its answer, its rate-limit
     // turn or its backoff, at most two at a time) and stops listening when it settles: many
@@ -212,10 +220,10 @@ export async function syncOne(
     };
 
     const sendChanges = async () => {
-      // A Bulk job is read whole; requests one round of request slots at a time, so the first
-      // request leaves once a few hundred rows are read and marked, not the whole model, and
-      // rows do not outlive their requests by much.
-      const readSize = bulk ? undefined : maxBatchSize * destination.limits.concurrency;
+      // A Bulk job is read whole; requests READ_ROUNDS rounds of request slots at a time, so the
+      // first request leaves once a few thousand rows are read and marked, not the whole model,
+      // and rows do not outlive their requests by much.
+      const readSize = bulk ? undefined : READ_ROUNDS * maxBatchSize * destination.limits.concurrency;
       for await (const changes of changeSet.changes(readSize)) {
         if (stop.aborted) break;
         const plan = planChanges(spec, changes, {
