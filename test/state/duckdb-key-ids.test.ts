@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrationsFor } from '../../src/state/migrations/index.js';
+import { keyIdSql } from '../../src/state/state-key-id.js';
 import {
   accountsSpec,
   accountsSql,
@@ -94,5 +95,35 @@ describe('DuckDB state keyed by a hash of its keys', () => {
       ledger.every((row) => String(row.destination_id).startsWith('001acc_') && row.created_by === 'sync_v5'),
     ).toBe(true);
     expect((await store.planChanges(spec, PLAN)).counts).toMatchObject({ unchanged: 4, changed: 0 });
+  });
+
+  it('gives the rows a first sync inserts the key id that the next run’s upserts find', async () => {
+    await db.exec(accountsSql(300, 'duckdb', 'first_accounts'));
+    const spec = accountsSpec(db.relation('first_accounts'), { id: 'sync_first', object: 'First' });
+    const store = await db.store();
+    await store.migrate();
+    const changes = await allChanges(await store.planChanges(spec, PLAN));
+    await commitAll(store, spec, confirmed(spec, changes), 'run-1');
+    const [snapshot] = await db.warehouse.sql.query(
+      `SELECT count(*) AS n, count(*) FILTER (WHERE key_id <> ${keyIdSql(['sync_id', 'record_key'])}) AS wrong
+         FROM "spoke"."snapshot" WHERE sync_id = 'sync_first'`,
+    );
+    expect(snapshot).toEqual({ n: 300, wrong: 0 });
+    const [ledger] = await db.warehouse.sql.query(
+      `SELECT count(*) AS n, count(*) FILTER (WHERE key_id <> ${keyIdSql(['destination', 'object', 'record_key'])}) AS wrong
+         FROM "spoke"."id_ledger" WHERE object = 'First'`,
+    );
+    expect(ledger).toEqual({ n: 300, wrong: 0 });
+    // A second run updates those rows in place: the upsert finds them by the same key id.
+    await commitAll(
+      store,
+      spec,
+      confirmed(spec, changes, () => ({ status: 'updated', destinationId: 'again' })),
+      'run-2',
+    );
+    expect(await db.rows('snapshot', `sync_id = 'sync_first' AND destination_id = 'again'`)).toHaveLength(
+      300,
+    );
+    expect(await db.rows('id_ledger', `object = 'First'`)).toHaveLength(300);
   });
 });
